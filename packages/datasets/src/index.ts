@@ -1,0 +1,1 @@
+export type { Matrix, SparseMatrix, LabelMatrix, CrossModalSet, Split } from "./types";

@@ -1,0 +1,1 @@
+export type { BinaryCodes } from "./codes";
