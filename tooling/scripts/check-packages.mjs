@@ -3,7 +3,7 @@
 // and a publish dry run whose file list may hold only dist/, README, CHANGELOG, LICENSE and
 // package.json (no tests, fixtures or sources shipped by accident).
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -35,7 +35,8 @@ for (const name of readdirSync(join(root, "packages"))) {
     const stray = files.filter((f) => !allowed.test(f));
     if (stray.length) problems.push(`unexpected files in the package: ${stray.join(", ")}`);
     if (!files.some((f) => f.startsWith("dist/"))) problems.push("no dist/ files: build first");
-    if (files.some((f) => /\.test\.|fixtures?\//.test(f))) problems.push("tests or fixtures in dist/");
+    if (files.some((f) => /\.test\.|fixtures?\//.test(f)))
+      problems.push("tests or fixtures in dist/");
     if (!files.includes("README.md")) problems.push("no README.md in the package");
   } catch (e) {
     problems.push(`pack dry run:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);

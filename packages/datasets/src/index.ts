@@ -1,1 +1,1 @@
-export type { Matrix, SparseMatrix, LabelMatrix, CrossModalSet, Split } from "./types";
+export type { CrossModalSet, LabelMatrix, Matrix, SparseMatrix, Split } from "./types";

@@ -1,5 +1,5 @@
-import type { BinaryCodes } from "@cmh/hamming-index";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import type { BinaryCodes } from "@cmh/hamming-index";
 
 /** Which side of a pair. */
 export type Modality = "image" | "text";
