@@ -1,1 +1,2 @@
 export type * from "./hasher";
+export * from "./linalg/index";
