@@ -1,2 +1,42 @@
+export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
+export {
+  backendName,
+  initBackend,
+  installWasmMatMulFix,
+  requireBackend,
+  uninstallWasmMatMulFix,
+  wasmMatMulFixInstalled,
+} from "./backend";
+export type { BatchOptions } from "./batches";
+export {
+  batchIndices,
+  gatherRows,
+  matrixTensor,
+  rowsTensor,
+  sliceRowsTensor,
+  tensorToMatrix,
+} from "./batches";
 export type * from "./hasher";
+export type { SlopeSchedule } from "./heads";
+export {
+  bernoulliSte,
+  scaledTanh,
+  sigmoidThreshold,
+  signPm1,
+  signSte,
+  sqrtSlope,
+  stepSlope,
+} from "./heads";
+export type { InitScheme } from "./init";
+export { initValues, initVariable } from "./init";
+export type { Activation, BatchNormOptions, DenseOptions, Layer, MlpOptions } from "./layers";
+export { activate, BatchNorm1d, Dense, Dropout, Mlp, prefixWeights } from "./layers";
 export * from "./linalg/index";
+export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./optim";
+export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./optim";
+export type { Rng } from "./rng";
+export { createRng } from "./rng";
+export type { Tensor, Tensor1D, Tensor2D, Variable } from "./tf";
+export { tf } from "./tf";
+export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./train";
+export { AbortError, NonFiniteLossError, TrainingLoop, throwIfAborted, trainStep } from "./train";

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import {
+  backendName,
+  initBackend,
+  installWasmMatMulFix,
+  uninstallWasmMatMulFix,
+  wasmMatMulFixInstalled,
+} from "./backend";
+import { tf } from "./tf";
+
+describe("initBackend", () => {
+  it("rejects an unknown backend name clearly", async () => {
+    await expect(initBackend({ backend: "gpu" as never, log: false })).rejects.toThrow(
+      /backend option must be one of/,
+    );
+  });
+
+  it("picks a backend, logs one line naming it, and reports it", async () => {
+    const lines: string[] = [];
+    const info = await initBackend({ log: (l) => lines.push(l) });
+    expect(["tensorflow", "wasm", "cpu"]).toContain(info.name);
+    expect(backendName()).toBe(info.name);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`tfjs backend: ${info.name}`);
+    if (info.name !== "tensorflow") expect(info.skipped.join(" ")).toMatch(/tfjs-node/);
+    // A second call is free and silent.
+    const again = await initBackend({ log: (l) => lines.push(l) });
+    expect(again).toBe(info);
+    expect(lines).toHaveLength(1);
+  });
+
+  it("forces cpu on request and honours CMH_BACKEND", async () => {
+    const info = await initBackend({ backend: "cpu", log: false });
+    expect(info.name).toBe("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+    process.env.CMH_BACKEND = "wasm";
+    try {
+      const w = await initBackend({ log: false });
+      expect(w.name).toBe("wasm");
+      expect(w.message).toMatch(/forced by CMH_BACKEND/);
+      expect(wasmMatMulFixInstalled()).toBe(true);
+    } finally {
+      delete process.env.CMH_BACKEND;
+    }
+  });
+
+  it("fails clearly when the forced tensorflow backend is unavailable", async () => {
+    let native = true;
+    try {
+      await import("@tensorflow/tfjs-node" as string);
+    } catch {
+      native = false;
+    }
+    if (native) return;
+    await expect(initBackend({ backend: "tensorflow", log: false })).rejects.toThrow(
+      /backend "tensorflow" was requested but is unavailable: .*tfjs-node/,
+    );
+  });
+});
+
+describe("WASM matMul fix", () => {
+  const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
+
+  it("gives the built-in values and gradients for every transpose combination", async () => {
+    await initBackend({ backend: "wasm", log: false });
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[7, 5], [5, 3], false, false],
+      [[5, 7], [5, 3], true, false],
+      [[7, 5], [3, 5], false, true],
+      [[5, 7], [3, 5], true, true],
+      [[40, 3], [40, 60], true, false], // the transposed-product path
+      [[2, 5, 7], [2, 3, 5], true, true],
+    ];
+    const run = (a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean) => {
+      const f = (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x, y, ta, tb), tf.range(0, 1).add(1.5)));
+      const [ga, gb] = tf.grads(f)([a, b]);
+      const v = tf.matMul(a, b, ta, tb);
+      const out = [v.arraySync(), ga.arraySync(), gb.arraySync()];
+      tf.dispose([v, ga, gb]);
+      return out;
+    };
+    for (const [i, [sa, sb, ta, tb]] of cases.entries()) {
+      const a = rand(sa, i);
+      const b = rand(sb, 100 + i);
+      installWasmMatMulFix();
+      const fixed = run(a, b, ta, tb);
+      uninstallWasmMatMulFix();
+      const builtin = run(a, b, ta, tb);
+      installWasmMatMulFix();
+      const flat = (x: unknown) => (x as number[]).flat(3) as number[];
+      for (let k = 0; k < 3; k++) {
+        const f = flat(fixed[k]);
+        const g = flat(builtin[k]);
+        expect(f.length).toBe(g.length);
+        for (let j = 0; j < f.length; j++) expect(f[j]).toBeCloseTo(g[j], 4);
+      }
+      tf.dispose([a, b]);
+    }
+  });
+
+  it("does not leak tensors", async () => {
+    await initBackend({ backend: "wasm", log: false });
+    const a = rand([30, 4], 1);
+    const b = rand([30, 6], 2);
+    const before = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 3; i++) tf.matMul(a, b, true, false).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.memory().numBytes).toBe(bytes);
+    tf.dispose([a, b]);
+  });
+});

@@ -1,0 +1,301 @@
+/**
+ * Backend selection: the one file of tensor-core with side effects (it registers tfjs backends and
+ * kernels). Nothing happens at import time; `initBackend` does the work once per process.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** A backend choice: "auto" picks the best available one. */
+export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu";
+
+/** Options for `initBackend`. */
+export interface InitBackendOptions {
+  /** Force a backend; default: `process.env.CMH_BACKEND` or "auto". */
+  readonly backend?: BackendChoice;
+  /** Where the one-line selection message goes; `false` silences it. Default: stderr. */
+  readonly log?: ((line: string) => void) | false;
+}
+
+/** What `initBackend` chose and why. */
+export interface BackendInfo {
+  /** tfjs backend name now active: "tensorflow", "wasm" or "cpu". */
+  readonly name: string;
+  /** For "tensorflow": which package provided it ("@tensorflow/tfjs-node-gpu" or "@tensorflow/tfjs-node"). */
+  readonly provider?: string;
+  /** Why each better backend was not used (empty when the best one was). */
+  readonly skipped: readonly string[];
+  /** The single log line printed. */
+  readonly message: string;
+}
+
+const CHOICES: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
+
+let current: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+let pendingChoice: BackendChoice | undefined;
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split("\n")[0].slice(0, 160);
+}
+
+function reasonNotLoaded(pkg: string, e: unknown): string {
+  const msg = firstLine(e);
+  if (/Cannot find (module|package) '@tensorflow\//.test(msg) || /ERR_MODULE_NOT_FOUND/.test(msg)) {
+    return `${pkg} not installed`;
+  }
+  if (/\.node|binding|napi|libtensorflow/i.test(msg)) {
+    return `${pkg} installed without its native binding (its install downloads libtensorflow)`;
+  }
+  return `${pkg} failed to load: ${msg}`;
+}
+
+async function tryNative(): Promise<{ provider?: string; reasons: string[] }> {
+  const reasons: string[] = [];
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      await import(/* @vite-ignore */ pkg);
+      if (tf.findBackend("tensorflow") || tf.findBackendFactory("tensorflow")) {
+        return { provider: pkg, reasons };
+      }
+      reasons.push(`${pkg} loaded but registered no "tensorflow" backend`);
+    } catch (e) {
+      reasons.push(reasonNotLoaded(pkg, e));
+    }
+  }
+  return { reasons };
+}
+
+async function activate(name: "tensorflow" | "wasm" | "cpu"): Promise<string | undefined> {
+  try {
+    if (name === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+    if (name === "cpu") await import("@tensorflow/tfjs-backend-cpu");
+    const ok = await tf.setBackend(name);
+    if (!ok || tf.getBackend() !== name) return `${name} backend failed to initialise`;
+    return undefined;
+  } catch (e) {
+    return `${name} backend failed to initialise: ${firstLine(e)}`;
+  }
+}
+
+function parseChoice(value: string, source: string): BackendChoice {
+  const v = value.trim().toLowerCase() as BackendChoice;
+  if (!CHOICES.includes(v)) {
+    throw new Error(
+      `${source} must be one of ${CHOICES.map((c) => `"${c}"`).join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return v;
+}
+
+async function select(
+  choice: BackendChoice,
+  log: ((line: string) => void) | false,
+): Promise<BackendInfo> {
+  const skipped: string[] = [];
+  let provider: string | undefined;
+  let name: "tensorflow" | "wasm" | "cpu" | undefined;
+  if (choice === "auto" || choice === "tensorflow") {
+    const r = await tryNative();
+    provider = r.provider;
+    skipped.push(...r.reasons);
+    if (provider) {
+      const err = await activate("tensorflow");
+      if (err) skipped.push(err);
+      else name = "tensorflow";
+    }
+    if (!name && choice === "tensorflow") {
+      throw new Error(
+        `backend "tensorflow" was requested but is unavailable: ${skipped.join("; ")}`,
+      );
+    }
+  }
+  if (!name && (choice === "auto" || choice === "wasm")) {
+    const err = await activate("wasm");
+    if (err) {
+      if (choice === "wasm")
+        throw new Error(`backend "wasm" was requested but is unavailable: ${err}`);
+      skipped.push(err);
+    } else name = "wasm";
+  }
+  if (!name) {
+    const err = await activate("cpu");
+    if (err)
+      throw new Error(`no tfjs backend could be initialised: ${[...skipped, err].join("; ")}`);
+    name = "cpu";
+  }
+  if (name === "wasm") installWasmMatMulFix();
+  const why =
+    choice === "auto"
+      ? skipped.length > 0
+        ? ` (${skipped.join("; ")})`
+        : ""
+      : ` (forced by ${process.env.CMH_BACKEND ? "CMH_BACKEND" : "option"})`;
+  const message = `[cmh] tfjs backend: ${name}${provider && name === "tensorflow" ? ` via ${provider}` : ""}${why}`;
+  if (log) log(message);
+  return { name, provider: name === "tensorflow" ? provider : undefined, skipped, message };
+}
+
+/**
+ * Choose and activate the tfjs backend, once per process: `CMH_BACKEND` (or `options.backend`)
+ * forces one and fails clearly if it is unavailable; "auto" prefers tfjs-node-gpu, tfjs-node,
+ * wasm, then cpu. Logs one line naming the backend and why better ones were not used.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const env = process.env.CMH_BACKEND;
+  const choice = options.backend
+    ? parseChoice(options.backend, "backend option")
+    : env
+      ? parseChoice(env, "CMH_BACKEND")
+      : "auto";
+  if (current && (choice === "auto" || choice === current.name)) return current;
+  if (pending && (choice === "auto" || choice === pendingChoice)) return pending;
+  pendingChoice = choice;
+  tf.enableProdMode();
+  pending = select(choice, options.log === undefined ? (l) => console.error(l) : options.log).then(
+    (info) => {
+      current = info;
+      pending = undefined;
+      return info;
+    },
+    (e) => {
+      pending = undefined;
+      throw e;
+    },
+  );
+  return pending;
+}
+
+/** Name of the active tfjs backend ("tensorflow", "wasm", "cpu"), or "none" before `initBackend`. */
+export function backendName(): string {
+  return current ? tf.getBackend() : "none";
+}
+
+/** Throw unless `initBackend` has completed (training helpers call this). */
+export function requireBackend(): void {
+  if (!current) {
+    throw new Error("no tfjs backend selected: `await initBackend()` from @cmh/tensor-core first");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WASM matMul fix. tfjs 4.22's WASM BatchMatMul is ~30 GFLOP/s on plain operands but 10-40x
+// slower with transposeA/transposeB, and matMul's gradient uses exactly those forms. We wrap the
+// WASM kernels so a transposed operand is first transposed explicitly (a separate, fast kernel) and
+// the plain multiply runs; when it is cheaper, the transposed product (B^T A^T)^T is computed
+// instead. This fixes forward calls and every built-in gradient (matMul, dense, fused) at once.
+// ---------------------------------------------------------------------------------------------
+
+type KernelArgs = {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: tf.KernelBackend & { disposeData(id: tf.DataId): boolean };
+  attrs?: Record<string, unknown>;
+};
+
+let wasmFixInstalled = false;
+let originals: { name: string; config: tf.KernelConfig }[] = [];
+
+function size(t: tf.TensorInfo): number {
+  let s = 1;
+  for (const d of t.shape) s *= d;
+  return s;
+}
+
+function swapPerm(rank: number): number[] {
+  const p = Array.from({ length: rank }, (_, i) => i);
+  p[rank - 2] = rank - 1;
+  p[rank - 1] = rank - 2;
+  return p;
+}
+
+function wrapMatMul(
+  orig: tf.KernelConfig,
+  transposeKernel: tf.KernelConfig,
+  fused: boolean,
+): tf.KernelConfig {
+  const run = orig.kernelFunc as unknown as (a: KernelArgs) => tf.TensorInfo;
+  const tr = transposeKernel.kernelFunc as unknown as (a: KernelArgs) => tf.TensorInfo;
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
+    const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    const ta = !!attrs.transposeA;
+    const tb = !!attrs.transposeB;
+    const { a, b } = args.inputs;
+    const backend = args.backend;
+    if ((!ta && !tb) || a.shape.length < 2 || b.shape.length < 2) return run(args);
+    const temps: tf.TensorInfo[] = [];
+    const T = (x: tf.TensorInfo): tf.TensorInfo => {
+      const y = tr({ inputs: { x }, backend, attrs: { perm: swapPerm(x.shape.length) } });
+      temps.push(y);
+      return y;
+    };
+    try {
+      const outRows = ta ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+      const outCols = tb ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+      const outSize =
+        (size(a) / (a.shape[a.shape.length - 1] * a.shape[a.shape.length - 2])) * outRows * outCols;
+      // Option 1: materialise op(a), op(b). Option 2 (not for fused: bias/activation apply to the
+      // output): out = (op(b)^T op(a)^T)^T.
+      const cost1 = (ta ? size(a) : 0) + (tb ? size(b) : 0);
+      const cost2 = (tb ? 0 : size(b)) + (ta ? 0 : size(a)) + outSize;
+      const sameBatch = a.shape.length === 2 && b.shape.length === 2;
+      if (fused || cost1 <= cost2 || !sameBatch) {
+        const aa = ta ? T(a) : a;
+        const bb = tb ? T(b) : b;
+        return run({
+          ...args,
+          inputs: { ...args.inputs, a: aa, b: bb },
+          attrs: { ...attrs, transposeA: false, transposeB: false },
+        });
+      }
+      const bt = tb ? b : T(b);
+      const at = ta ? a : T(a);
+      const outT = run({
+        ...args,
+        inputs: { a: bt, b: at },
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      });
+      temps.push(outT);
+      return tr({ inputs: { x: outT }, backend, attrs: { perm: [1, 0] } });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+  return { ...orig, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/**
+ * Replace the WASM BatchMatMul and _FusedMatMul kernels with versions that transpose explicitly
+ * (see above). Idempotent; `initBackend` calls it when it selects wasm.
+ */
+export function installWasmMatMulFix(): void {
+  if (wasmFixInstalled) return;
+  const transposeKernel = tf.getKernel("Transpose", "wasm");
+  if (!transposeKernel) return;
+  originals = [];
+  for (const [name, fused] of [
+    ["BatchMatMul", false],
+    ["_FusedMatMul", true],
+  ] as const) {
+    const orig = tf.getKernel(name, "wasm");
+    if (!orig) continue;
+    originals.push({ name, config: orig });
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(wrapMatMul(orig, transposeKernel, fused));
+  }
+  wasmFixInstalled = true;
+}
+
+/** Restore the original WASM matMul kernels (for tests and benchmarks comparing the two). */
+export function uninstallWasmMatMulFix(): void {
+  if (!wasmFixInstalled) return;
+  for (const { name, config } of originals) {
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(config);
+  }
+  originals = [];
+  wasmFixInstalled = false;
+}
+
+/** True while the WASM matMul fix is installed. */
+export function wasmMatMulFixInstalled(): boolean {
+  return wasmFixInstalled;
+}

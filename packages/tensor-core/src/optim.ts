@@ -1,0 +1,165 @@
+import { tf } from "./tf";
+
+/** Something that updates variables from their gradients. */
+export interface Optimizer {
+  /** Current learning rate (schedules set it each epoch). */
+  lr: number;
+  /** Apply one update; `grads` maps variable name -> gradient (as from tf.variableGrads). */
+  step(variables: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>): void;
+  /** Named state tensors (momentum buffers, moments) for checkpoints. */
+  state(): Record<string, tf.Tensor>;
+  dispose(): void;
+}
+
+/** Options for `Sgd` (PyTorch torch.optim.SGD semantics, dampening 0, nesterov off). */
+export interface SgdOptions {
+  readonly lr: number;
+  readonly momentum?: number;
+  /** L2 weight decay added to the gradient: g += weightDecay · p. */
+  readonly weightDecay?: number;
+}
+
+function checkLr(lr: number): void {
+  if (!(Number.isFinite(lr) && lr >= 0))
+    throw new RangeError(`learning rate must be a finite number >= 0, got ${lr}`);
+}
+
+/** SGD with momentum and weight decay, exactly as torch.optim.SGD (buf = μ·buf + g; p -= lr·buf). */
+export class Sgd implements Optimizer {
+  lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  private readonly buffers = new Map<tf.Variable, tf.Variable>();
+
+  constructor(options: SgdOptions) {
+    checkLr(options.lr);
+    this.lr = options.lr;
+    this.momentum = options.momentum ?? 0;
+    this.weightDecay = options.weightDecay ?? 0;
+  }
+
+  step(variables: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>): void {
+    tf.tidy(() => {
+      for (const p of variables) {
+        let g = grads[p.name];
+        if (!g) continue;
+        if (this.weightDecay) g = tf.add(g, tf.mul(p, this.weightDecay));
+        if (this.momentum) {
+          const buf = this.buffers.get(p);
+          if (!buf) {
+            const b = tf.variable(g, false);
+            this.buffers.set(p, b);
+            g = b;
+          } else {
+            buf.assign(tf.add(tf.mul(buf, this.momentum), g));
+            g = buf;
+          }
+        }
+        p.assign(tf.sub(p, tf.mul(g, this.lr)));
+      }
+    });
+  }
+
+  state(): Record<string, tf.Tensor> {
+    return Object.fromEntries([...this.buffers].map(([p, b]) => [`${p.name}.momentum`, b]));
+  }
+
+  dispose(): void {
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+  }
+}
+
+/** Options for `Adam` (torch.optim.Adam semantics: L2 weight decay added to the gradient). */
+export interface AdamOptions {
+  readonly lr: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  readonly weightDecay?: number;
+}
+
+/** Adam as torch.optim.Adam (bias-corrected moments, eps outside the sqrt, L2-style decay). */
+export class Adam implements Optimizer {
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  private t = 0;
+  private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>();
+
+  constructor(options: AdamOptions) {
+    checkLr(options.lr);
+    this.lr = options.lr;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+  }
+
+  step(variables: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>): void {
+    this.t += 1;
+    const bc1 = 1 - this.beta1 ** this.t;
+    const bc2 = 1 - this.beta2 ** this.t;
+    tf.tidy(() => {
+      for (const p of variables) {
+        let g = grads[p.name];
+        if (!g) continue;
+        if (this.weightDecay) g = tf.add(g, tf.mul(p, this.weightDecay));
+        let s = this.moments.get(p);
+        if (!s) {
+          s = { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) };
+          this.moments.set(p, s);
+        }
+        s.m.assign(tf.add(tf.mul(s.m, this.beta1), tf.mul(g, 1 - this.beta1)));
+        s.v.assign(tf.add(tf.mul(s.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
+        const denom = tf.add(tf.div(tf.sqrt(s.v), Math.sqrt(bc2)), this.eps);
+        p.assign(tf.sub(p, tf.mul(tf.div(s.m, denom), this.lr / bc1)));
+      }
+    });
+  }
+
+  state(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [p, s] of this.moments) {
+      out[`${p.name}.m`] = s.m;
+      out[`${p.name}.v`] = s.v;
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const s of this.moments.values()) {
+      s.m.dispose();
+      s.v.dispose();
+    }
+    this.moments.clear();
+  }
+}
+
+/** Learning rate as a function of the 0-based epoch. */
+export type LrSchedule = (epoch: number) => number;
+
+/** Constant rate. */
+export function constantLr(lr: number): LrSchedule {
+  return () => lr;
+}
+
+/** torch StepLR: lr · gamma^⌊epoch / stepSize⌋. */
+export function stepLr(lr: number, stepSize: number, gamma = 0.1): LrSchedule {
+  if (!(Number.isInteger(stepSize) && stepSize > 0))
+    throw new RangeError(`stepSize must be a positive integer, got ${stepSize}`);
+  return (epoch) => lr * gamma ** Math.floor(epoch / stepSize);
+}
+
+/** Linear interpolation from `from` (epoch 0) to `to` (epoch epochs-1), as MLSPH/DSPAH. */
+export function linearLr(from: number, to: number, epochs: number): LrSchedule {
+  return (epoch) =>
+    epochs <= 1 ? from : from + ((to - from) * Math.min(epoch, epochs - 1)) / (epochs - 1);
+}
+
+/** torch ExponentialLR: lr · gamma^epoch. */
+export function exponentialLr(lr: number, gamma: number): LrSchedule {
+  return (epoch) => lr * gamma ** epoch;
+}
