@@ -304,28 +304,35 @@ export function evaluatePacked(
   const perAp = o.perQuery ? new Float64Array(Q) : undefined;
   const perRel = o.perQuery ? new Int32Array(Q) : undefined;
 
-  // Per-query buffers: O(N + bits), reused.
+  // Per-query buffers: O(N + bits), reused. relD / relC hold, for each relevant item in index
+  // order, its distance and its 1-based slot among the items at that distance (index order).
   let dist = new Uint16Array(N);
-  const relBuf = new Uint8Array(N);
-  const ranked = new Uint8Array(N);
+  const relD = new Uint16Array(N);
+  const relC = new Int32Array(N);
+  const relPos = new Float64Array(N);
   const tot = new Int32Array(B);
   const relH = new Int32Array(B);
   const start = new Int32Array(B);
+  const relStart = new Int32Array(B);
   const rad = Math.min(o.radius, bits);
 
   for (let q = 0; q < Q; q++) {
     dist = hammingDistances(query, q, database, dist);
     tot.fill(0);
     relH.fill(0);
-    // Pass 1: relevance bit and per-distance histograms (total, relevant).
+    // Pass 1 (all N items, index order): per-distance histograms of all and of relevant items;
+    // each relevant item's distance and slot within its distance are appended (branch-free: the
+    // write always happens, the cursor only advances for a relevant item).
+    let nr = 0;
     if (lw === 1) {
       const m = qMasks[q];
       for (let j = 0; j < N; j++) {
         const d = dist[j];
         const r = (m & dMasks[j]) !== 0 ? 1 : 0;
-        relBuf[j] = r;
-        tot[d]++;
+        relD[nr] = d;
+        relC[nr] = ++tot[d];
         relH[d] += r;
+        nr += r;
       }
     } else {
       const qb = q * lw;
@@ -338,13 +345,13 @@ export function evaluatePacked(
           }
         }
         const d = dist[j];
-        relBuf[j] = r;
-        tot[d]++;
+        relD[nr] = d;
+        relC[nr] = ++tot[d];
         relH[d] += r;
+        nr += r;
       }
     }
-    let R = 0;
-    for (let d = 0; d < B; d++) R += relH[d];
+    const R = nr;
     totalRel += R;
     if (perRel) perRel[q] = R;
     if (R === 0) {
@@ -379,15 +386,23 @@ export function evaluatePacked(
     }
     if (R === 0) continue; // every ranked number is 0 for this query
 
-    // Pass 2: counting sort by distance, stable (index order within a distance).
+    // Pass 2 (relevant items only): counting sort by distance, stable, giving the 1-based rank
+    // positions of the relevant items in ranking order (distance ascending, ties by index).
     let s = 0;
+    let sr = 0;
     for (let d = 0; d < B; d++) {
       start[d] = s;
+      relStart[d] = sr;
       s += tot[d];
+      sr += relH[d];
     }
-    for (let j = 0; j < N; j++) ranked[start[dist[j]]++] = relBuf[j];
+    for (let i = 0; i < R; i++) {
+      const d = relD[i];
+      relPos[relStart[d]++] = start[d] + relC[i];
+    }
 
-    // Pass 3: one scan of the ranked relevance, recording prefix sums at the checkpoints.
+    // Pass 3 (relevant items only): the t-th relevant item at rank p adds t / p to AP; prefix
+    // sums are recorded at the checkpoints (k and N cut-offs, and the m-th relevant for DJSRH).
     let nm = 0;
     if (djsrh) {
       for (let i = 0; i < kFinite.length; i++) {
@@ -395,36 +410,31 @@ export function evaluatePacked(
         if (nm === 0 || ms[nm - 1] !== m) ms[nm++] = m;
       }
     }
-    let mi = 0;
-    let nextM = nm > 0 ? ms[0] : -1;
     let cum = 0;
     let ap = 0;
-    let p = 0;
     for (let c = 0; c < C; c++) {
       const end = cpsArr[c];
-      for (; p < end; p++) {
-        if (ranked[p] !== 0) {
-          cum++;
-          ap += cum / (p + 1);
-          if (cum === nextM) {
-            apAtM[mi++] = ap;
-            nextM = mi < nm ? ms[mi] : -1;
-          }
-        }
+      while (cum < R && relPos[cum] <= end) {
+        cum++;
+        ap += cum / relPos[cum - 1];
       }
       cumAt[c] = cum;
       apAt[c] = ap;
     }
-    if (needAll || mi < nm) {
-      for (; p < N && cum < R; p++) {
-        if (ranked[p] !== 0) {
-          cum++;
-          ap += cum / (p + 1);
-          if (cum === nextM) {
-            apAtM[mi++] = ap;
-            nextM = mi < nm ? ms[mi] : -1;
-          }
-        }
+    if (djsrh) {
+      // AP prefix at the m-th relevant item, m = min(k, R) (recomputed from the start: the
+      // m-th relevant item may lie before or after any position checkpoint).
+      let a = 0;
+      let t = 0;
+      for (let i = 0; i < nm; i++) {
+        for (; t < ms[i]; t++) a += (t + 1) / relPos[t];
+        apAtM[i] = a;
+      }
+    }
+    if (needAll) {
+      while (cum < R) {
+        cum++;
+        ap += cum / relPos[cum - 1];
       }
     }
     const apAll = ap / R;

@@ -19,7 +19,6 @@ export {
   type RetrievalInput,
   type RetrievalMetrics,
   type TopK,
-  tieAwareAp,
   type ZeroRelevanceRule,
 } from "./evaluate";
 export {
