@@ -28,6 +28,8 @@ export interface CrossModalSet {
   readonly text: Matrix;
   /** Multi-hot labels: for evaluation, and for supervised methods only. */
   readonly labels?: LabelMatrix;
+  /** True for generated data: reports and leaderboards must label results on it as synthetic. */
+  readonly synthetic?: boolean;
 }
 
 /** A named, seeded split of a CrossModalSet into row-index lists. */
@@ -37,4 +39,6 @@ export interface Split {
   readonly train: Uint32Array;
   readonly query: Uint32Array;
   readonly database: Uint32Array;
+  /** Number of items in the set the split indexes (checked when the split is applied). */
+  readonly nItems?: number;
 }
