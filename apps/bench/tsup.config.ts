@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/cli.ts"],
+  // cli.js is `pnpm bench`; worker.js runs one cell in a child process.
+  entry: ["src/cli.ts", "src/worker.ts"],
   format: ["esm"],
   clean: true,
   target: "node20",

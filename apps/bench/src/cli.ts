@@ -1,4 +1,87 @@
-/** cmh bench entry point (stub until the bench issue lands): prints what is registered. */
-const registered: string[] = [];
-console.log("cmh bench: no methods are registered yet; the leaderboard is empty.");
-console.log(`registered methods: ${registered.length === 0 ? "(none)" : registered.join(", ")}`);
+/** `pnpm bench`: parse options, run (or resume) the benchmark, print the leaderboard. */
+import { helpText, parseCli } from "./args";
+import { REGISTRY, selectMethods } from "./registry";
+import { formatDuration, runBench, writeReports } from "./runner";
+
+async function main(argv: readonly string[]): Promise<number> {
+  let opts: ReturnType<typeof parseCli>;
+  try {
+    opts = parseCli(argv);
+  } catch (e) {
+    console.error(
+      `cmh bench: ${e instanceof Error ? e.message : String(e)}\nRun with --help for usage.`,
+    );
+    return 2;
+  }
+  if (opts.help) {
+    console.log(helpText());
+    return 0;
+  }
+  if (opts.list) {
+    if (REGISTRY.length === 0) console.log("No methods are registered yet.");
+    for (const m of REGISTRY) {
+      console.log(`${m.name}\t${m.package}${m.supervised ? "\tsupervised" : ""}`);
+    }
+    return 0;
+  }
+  if (opts.reportOnly) {
+    const { leaderboard, files } = await writeReports(opts.out, {
+      metric: opts.metric,
+      html: opts.html,
+    });
+    console.log(leaderboard);
+    console.log(`wrote ${files.leaderboard}${files.report ? ` and ${files.report}` : ""}`);
+    return 0;
+  }
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(
+      "\ninterrupted: stopping after writing the reports (Ctrl-C again to quit now)\n",
+    );
+    controller.abort(new Error("interrupted"));
+  });
+  let methods: ReturnType<typeof selectMethods>;
+  try {
+    methods = selectMethods(opts.methods);
+  } catch (e) {
+    console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+  const summary = await runBench({
+    methods,
+    bits: opts.bits,
+    seeds: opts.seeds,
+    preset: opts.preset,
+    dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
+    backend: opts.backend,
+    out: opts.out,
+    directions: opts.directions,
+    isolation: opts.isolation,
+    retryFailed: opts.retryFailed,
+    metric: opts.metric,
+    htmlReport: opts.html,
+    signal: controller.signal,
+  });
+  console.log("");
+  console.log(summary.leaderboard);
+  console.log(
+    `${summary.ran} cells run (${summary.failed} failed), ${summary.skipped} skipped, in ${formatDuration(
+      summary.wallSeconds,
+    )}. Results: ${summary.files.results}; ${summary.files.leaderboard}${
+      summary.files.report ? `; ${summary.files.report}` : ""
+    }`,
+  );
+  if (summary.interrupted) return 130;
+  return summary.failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { helpText, parseCli } from "./args";
+
+describe("parseCli", () => {
+  const now = new Date(2026, 0, 2, 3, 4, 5);
+
+  it("has the documented defaults", () => {
+    const o = parseCli([], now);
+    expect(o).toMatchObject({
+      help: false,
+      methods: undefined,
+      bits: [16, 32, 64],
+      seeds: [0],
+      preset: "quick",
+      dataset: "synthetic-default",
+      data: undefined,
+      protocol: undefined,
+      directions: ["i2t", "t2i", "i2i", "t2t"],
+      metric: "mAP@all",
+      isolation: "process",
+      retryFailed: true,
+      html: true,
+    });
+    expect(o.out).toMatch(/results[/\\]20260102-030405$/);
+  });
+
+  it("parses every option", () => {
+    const o = parseCli(
+      [
+        "--methods",
+        "CCA-ITQ,UCH",
+        "--bits",
+        "32,128",
+        "--seeds",
+        "0,1,2",
+        "--config",
+        "paper",
+        "--dataset",
+        "mirflickr25k",
+        "--data",
+        "/data/mir",
+        "--protocol",
+        "mirflickr25k-10k",
+        "--backend",
+        "wasm",
+        "--out",
+        "runs/a",
+        "--directions",
+        "i2t,t2i",
+        "--metric",
+        "mAP@50",
+        "--inline",
+        "--skip-failed",
+        "--no-html",
+      ],
+      now,
+    );
+    expect(o).toMatchObject({
+      methods: ["CCA-ITQ", "UCH"],
+      bits: [32, 128],
+      seeds: [0, 1, 2],
+      preset: "paper",
+      dataset: "mirflickr25k",
+      data: "/data/mir",
+      protocol: "mirflickr25k-10k",
+      backend: "wasm",
+      out: "runs/a",
+      directions: ["i2t", "t2i"],
+      metric: "mAP@50",
+      isolation: "inline",
+      retryFailed: false,
+      html: false,
+    });
+  });
+
+  it("rejects bad values with a message naming the option and value", () => {
+    expect(() => parseCli(["--bits", "16,abc"])).toThrow(
+      '--bits: "abc" is not an integer from 8 to 1024',
+    );
+    expect(() => parseCli(["--bits", "2048"])).toThrow("--bits");
+    expect(() => parseCli(["--seeds", "-1"])).toThrow(/--seeds/);
+    expect(() => parseCli(["--config", "fast"])).toThrow(
+      '--config must be quick or paper, got "fast"',
+    );
+    expect(() => parseCli(["--backend", "cuda"])).toThrow(
+      /--backend must be one of auto, tensorflow, wasm, cpu/,
+    );
+    expect(() => parseCli(["--directions", "i2x"])).toThrow('"i2x" is not one of');
+    expect(() => parseCli(["--metric", "mAP@7"])).toThrow("--metric must be one of");
+    expect(() => parseCli(["--frobnicate"])).toThrow(/frobnicate/);
+    expect(() => parseCli(["extra"])).toThrow('unexpected argument "extra"');
+    expect(() => parseCli(["--report"])).toThrow("--out");
+    expect(() => parseCli(["--bits", ","])).toThrow("--bits needs at least one value");
+  });
+
+  it("documents every option in --help, with an example", () => {
+    const h = helpText();
+    for (const opt of [
+      "--methods",
+      "--bits",
+      "--seeds",
+      "--config",
+      "--dataset",
+      "--data",
+      "--protocol",
+      "--backend",
+      "--out",
+      "--directions",
+      "--metric",
+      "--inline",
+      "--skip-failed",
+      "--no-html",
+      "--report",
+      "--list",
+      "--help",
+    ]) {
+      expect(h).toContain(opt);
+    }
+    expect(h).toContain("Examples:");
+    expect(h).toContain("pnpm bench --dataset mirflickr25k --data");
+  });
+});

@@ -1,0 +1,174 @@
+/** Command-line options of `pnpm bench` (node:util parseArgs; no dependency). */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { Direction } from "@cmh/metrics";
+import { DEFAULT_DATASET, REAL_DATASETS, SYNTHETIC_DATASETS } from "./dataset";
+
+/** Parsed and validated options. */
+export interface CliOptions {
+  readonly help: boolean;
+  readonly list: boolean;
+  readonly reportOnly: boolean;
+  readonly methods: string[] | undefined;
+  readonly bits: number[];
+  readonly seeds: number[];
+  readonly preset: string;
+  readonly dataset: string;
+  readonly data: string | undefined;
+  readonly protocol: string | undefined;
+  readonly backend: string;
+  readonly out: string;
+  readonly directions: Direction[];
+  readonly metric: string;
+  readonly isolation: "process" | "inline";
+  readonly retryFailed: boolean;
+  readonly html: boolean;
+}
+
+const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"];
+const DIRECTIONS: Direction[] = ["i2t", "t2i", "i2i", "t2t"];
+const METRICS = ["mAP@all", "mAP@50", "mAP@1000", "P@r2"];
+
+/** The `--help` text. */
+export function helpText(): string {
+  return `cmh bench — train every registered method and write leaderboards
+
+Usage: pnpm bench [options]        (or: node apps/bench/dist/cli.js [options])
+
+Runs every selected method x bit length x seed ("cells") on one dataset, evaluates
+image->text, text->image, image->image and text->text retrieval, and writes
+<out>/results.jsonl (one line per cell x direction x metric variant), <out>/leaderboard.md
+and <out>/report.html. Re-running with the same --out skips finished cells.
+
+Options:
+  --methods <a,b>     methods to run (default: every registered method; see --list)
+  --bits <16,32,64>   code lengths (default 16,32,64)
+  --seeds <0,1,2>     seeds; several give mean ± std (default 0). A seed picks the
+                      split of random protocols and the method's initialisation.
+  --config <preset>   method preset: quick | paper (default quick)
+  --dataset <name>    ${Object.keys(SYNTHETIC_DATASETS).join(" | ")} (generated, default ${DEFAULT_DATASET}),
+                      or real data: ${Object.keys(REAL_DATASETS).join(" | ")} | any name with --protocol
+  --data <path>       real data: a folder (or file) with the DCMH .mat files
+                      (e.g. mirflickr25k-iall.mat, -yall.mat, -lall.mat) or the
+                      I_tr/T_tr/L_tr/I_te/T_te/L_te layout as .mat or CSV files
+  --protocol <name>   split protocol from @cmh/datasets (default: the dataset's own,
+                      e.g. mirflickr25k -> mirflickr25k-5k)
+  --backend <name>    auto | tensorflow | wasm | cpu (default auto: CUDA tfjs-node-gpu,
+                      then tfjs-node, then WASM, then pure JS; CMH_BACKEND also works)
+  --out <dir>         output folder (default results/<date-time>); reuse it to resume
+  --directions <...>  subset of i2t,t2i,i2i,t2t (default all four)
+  --metric <variant>  leaderboard metric: ${METRICS.join(" | ")} (default mAP@all)
+  --inline            run cells in this process instead of one child process per cell
+                      (peak memory is then the whole runner's)
+  --skip-failed       on resume, do not retry cells whose last attempt failed
+  --no-html           skip report.html
+  --report            only rewrite leaderboard.md and report.html from --out's results
+  --list              list the registered methods and exit
+  -h, --help          show this help
+
+Examples:
+  pnpm bench
+  pnpm bench --methods CCA-ITQ --bits 32 --seeds 0,1,2 --out results/cca
+  pnpm bench --dataset mirflickr25k --data ~/data/mirflickr --protocol mirflickr25k-5k \\
+             --config paper --backend tensorflow --out results/mir-paper
+`;
+}
+
+function list(name: string, v: string): string[] {
+  const parts = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (parts.length === 0) throw new Error(`--${name} needs at least one value, got "${v}"`);
+  return parts;
+}
+
+function ints(name: string, v: string, min: number, max: number): number[] {
+  return list(name, v).map((s) => {
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new Error(`--${name}: "${s}" is not an integer from ${min} to ${max}`);
+    }
+    return n;
+  });
+}
+
+function timestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(
+    d.getMinutes(),
+  )}${p(d.getSeconds())}`;
+}
+
+/** Parse argv (without the node and script paths). Throws with a clear message on bad input. */
+export function parseCli(argv: readonly string[], now = new Date()): CliOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      list: { type: "boolean" },
+      report: { type: "boolean" },
+      methods: { type: "string" },
+      bits: { type: "string" },
+      seeds: { type: "string" },
+      config: { type: "string" },
+      dataset: { type: "string" },
+      data: { type: "string" },
+      protocol: { type: "string" },
+      backend: { type: "string" },
+      out: { type: "string" },
+      directions: { type: "string" },
+      metric: { type: "string" },
+      inline: { type: "boolean" },
+      "skip-failed": { type: "boolean" },
+      "no-html": { type: "boolean" },
+    },
+  });
+  if (positionals.length > 0) {
+    throw new Error(`unexpected argument "${positionals[0]}" (options start with --; see --help)`);
+  }
+  const preset = values.config ?? "quick";
+  if (preset !== "quick" && preset !== "paper") {
+    throw new Error(`--config must be quick or paper, got "${preset}"`);
+  }
+  const backend = values.backend ?? process.env.CMH_BACKEND ?? "auto";
+  if (!BACKENDS.includes(backend)) {
+    throw new Error(`--backend must be one of ${BACKENDS.join(", ")}, got "${backend}"`);
+  }
+  const directions = values.directions
+    ? list("directions", values.directions).map((d) => {
+        if (!DIRECTIONS.includes(d as Direction)) {
+          throw new Error(`--directions: "${d}" is not one of ${DIRECTIONS.join(", ")}`);
+        }
+        return d as Direction;
+      })
+    : DIRECTIONS;
+  const metric = values.metric ?? "mAP@all";
+  if (!METRICS.includes(metric)) {
+    throw new Error(`--metric must be one of ${METRICS.join(", ")}, got "${metric}"`);
+  }
+  if (values.report && !values.out) {
+    throw new Error("--report rewrites the reports of an existing run: give its folder with --out");
+  }
+  return {
+    help: values.help === true,
+    list: values.list === true,
+    reportOnly: values.report === true,
+    methods: values.methods ? list("methods", values.methods) : undefined,
+    bits: values.bits ? ints("bits", values.bits, 8, 1024) : [16, 32, 64],
+    seeds: values.seeds ? ints("seeds", values.seeds, 0, Number.MAX_SAFE_INTEGER) : [0],
+    preset,
+    dataset: values.dataset ?? DEFAULT_DATASET,
+    data: values.data,
+    protocol: values.protocol,
+    backend,
+    out: values.out ?? join("results", timestamp(now)),
+    directions,
+    metric,
+    isolation: values.inline ? "inline" : "process",
+    retryFailed: values["skip-failed"] !== true,
+    html: values["no-html"] !== true,
+  };
+}

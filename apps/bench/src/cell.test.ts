@@ -1,0 +1,68 @@
+import { synthetic } from "@cmh/datasets";
+import { describe, expect, it } from "vitest";
+import { type CellSpec, cellKey, runCell, trainingView } from "./cell";
+import { loadDataset } from "./dataset";
+import { makeFakeHasher } from "./test-fakes";
+
+const spec: CellSpec = {
+  method: "Fake",
+  package: "x",
+  supervised: false,
+  preset: "quick",
+  bits: 16,
+  seed: 3,
+  dataset: { name: "synthetic-small" },
+  backend: "cpu",
+  directions: ["i2t", "t2i"],
+};
+
+describe("runCell", () => {
+  it("fits without labels for an unsupervised method and with them for a supervised one", async () => {
+    const data = await loadDataset(spec.dataset, 0);
+    const U = makeFakeHasher("U");
+    const S = makeFakeHasher("S", true);
+    const u = await runCell(U, spec, data);
+    expect(u.status).toBe("ok");
+    expect((U as unknown as { lastFitHadLabels: boolean }).lastFitHadLabels).toBe(false);
+    const s = await runCell(S, { ...spec, supervised: true }, data);
+    expect(s.status).toBe("ok");
+    expect((S as unknown as { lastFitHadLabels: boolean }).lastFitHadLabels).toBe(true);
+    if (u.status === "ok") {
+      expect(u.metrics.directions).toEqual(["i2t", "t2i"]);
+      expect(u.metrics.i2t?.["mAP@1000"]).toBeGreaterThan(0);
+      expect(u.config).toMatchObject({ bits: 16, seed: 3, epochs: 2 });
+      expect(u.encode.image.items).toBe(data.split.query.length + data.split.database.length);
+    }
+  });
+
+  it("fails clearly on a missing preset, bad codes and a missing label set", async () => {
+    const data = await loadDataset(spec.dataset, 0);
+    const F = makeFakeHasher("F");
+    const noPreset = await runCell(F, { ...spec, preset: "huge" }, data);
+    expect(noPreset).toMatchObject({ status: "failed", phase: "config" });
+    expect(noPreset.status === "failed" && noPreset.error.message).toBe(
+      'Fake has no "huge" preset (it has: quick, paper)',
+    );
+    F.presets.quick = { badEncode: true };
+    const bad = await runCell(F, spec, data);
+    expect(bad).toMatchObject({ status: "failed", phase: "encode" });
+    expect(bad.status === "failed" && bad.error.message).toMatch(/expected 200 codes of 16 bits/);
+    const G = makeFakeHasher("G");
+    const { labels: _l, ...unlabelled } = data.set;
+    const noLabels = await runCell(G, spec, { ...data, set: unlabelled });
+    expect(noLabels).toMatchObject({ status: "failed", phase: "evaluate" });
+  });
+
+  it("keys cells by method, preset, bits, seed and dataset", () => {
+    expect(cellKey(spec)).toBe("Fake|quick|16|3|synthetic-small|");
+    expect(cellKey({ ...spec, dataset: { name: "wiki", protocol: "wiki" } })).toBe(
+      "Fake|quick|16|3|wiki|wiki",
+    );
+  });
+
+  it("strips labels only when the method does not read them", () => {
+    const set = synthetic({ nQuery: 10, nDatabase: 40, nTrain: 20 }).set;
+    expect(trainingView(set, false).labels).toBeUndefined();
+    expect(trainingView(set, true).labels).toBe(set.labels);
+  });
+});

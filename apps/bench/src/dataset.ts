@@ -1,0 +1,243 @@
+/**
+ * Datasets the bench runs on: the generated default (no download), a smaller generated set for
+ * smoke runs, and real data read by `@cmh/datasets`' loaders from a path. Every run records the
+ * dataset's identity: name, protocol, split seed and hash, sizes, and the SHA-256 of its files.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import {
+  type CrossModalSet,
+  makeSplit,
+  PROTOCOLS,
+  type ProtocolSpec,
+  type Split,
+  SYNTHETIC_DEFAULTS,
+  splitHash,
+  synthetic,
+} from "@cmh/datasets";
+
+/** What the user asked for: `--dataset`, `--data`, `--protocol`. */
+export interface DatasetSpec {
+  readonly name: string;
+  readonly data?: string;
+  readonly protocol?: string;
+}
+
+/** A file the dataset was read from. */
+export interface DataFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** Everything that identifies the items and split a cell ran on. */
+export interface DatasetIdentity {
+  readonly dataset: string;
+  readonly synthetic: boolean;
+  readonly protocol: string;
+  /** Seed of the split (the run seed). */
+  readonly splitSeed: number;
+  readonly splitHash: string;
+  readonly nItems: number;
+  readonly nTrain: number;
+  readonly nQuery: number;
+  readonly nDatabase: number;
+  readonly imageDim: number;
+  readonly textDim: number;
+  readonly numLabels: number;
+  /** Generator options (synthetic) or null. */
+  readonly generator: Record<string, unknown> | null;
+  /** Files read (real data), with SHA-256; empty for generated data. */
+  readonly files: readonly DataFile[];
+}
+
+/** A dataset split ready for one cell. */
+export interface LoadedDataset {
+  readonly set: CrossModalSet;
+  readonly split: Split;
+  readonly identity: DatasetIdentity;
+}
+
+interface SyntheticPreset {
+  readonly options: { nQuery: number; nDatabase: number; nTrain: number };
+  readonly protocol: ProtocolSpec;
+  readonly description: string;
+}
+
+/** Generated datasets known by name. */
+export const SYNTHETIC_DATASETS: Readonly<Record<string, SyntheticPreset>> = Object.freeze({
+  "synthetic-default": {
+    options: {
+      nQuery: SYNTHETIC_DEFAULTS.nQuery,
+      nDatabase: SYNTHETIC_DEFAULTS.nDatabase,
+      nTrain: SYNTHETIC_DEFAULTS.nTrain,
+    },
+    protocol: PROTOCOLS["synthetic-default"],
+    description: "generated, MIRFlickr-25K-like: 1,000 queries, 9,000 database, 5,000 training",
+  },
+  "synthetic-small": {
+    options: { nQuery: 200, nDatabase: 1800, nTrain: 1000 },
+    protocol: { name: "synthetic-small", query: 200, train: 1000 },
+    description: "generated, same generator at 1/5 size (smoke tests, examples)",
+  },
+});
+
+/** Real datasets known by name, with their default protocol. */
+export const REAL_DATASETS: Readonly<Record<string, { protocol: string; files: string }>> =
+  Object.freeze({
+    mirflickr25k: {
+      protocol: "mirflickr25k-5k",
+      files: "mirflickr25k-iall.mat, mirflickr25k-yall.mat, mirflickr25k-lall.mat (DCMH release)",
+    },
+    "nus-wide": {
+      protocol: "nus-wide-top10",
+      files: "nus-wide-tc10-iall.mat, -yall.mat, -lall.mat (DCMH release)",
+    },
+    "ms-coco": { protocol: "ms-coco", files: "I_tr/T_tr/L_tr/I_te/T_te/L_te (.mat or CSV folder)" },
+    "iapr-tc12": { protocol: "iapr-tc12", files: "iapr-tc12 .mat files or I_tr/... layout" },
+    wiki: { protocol: "wiki", files: "I_tr/T_tr/L_tr/I_te/T_te/L_te (.mat or CSV folder)" },
+    "uci-mfeat": {
+      protocol: "uci-mfeat",
+      files: "I_tr/T_tr/L_tr/I_te/T_te/L_te (.mat or CSV folder)",
+    },
+  });
+
+/** The dataset used when `--dataset` is not given. */
+export const DEFAULT_DATASET = "synthetic-default";
+
+/** Resolve the protocol a spec runs under (its own, or the dataset's default). */
+export function protocolOf(spec: DatasetSpec): ProtocolSpec {
+  const syn = SYNTHETIC_DATASETS[spec.name];
+  if (spec.protocol !== undefined) {
+    const p = PROTOCOLS[spec.protocol];
+    if (!p) {
+      throw new Error(
+        `Unknown protocol "${spec.protocol}". Known protocols: ${Object.keys(PROTOCOLS).join(", ")}.`,
+      );
+    }
+    return p;
+  }
+  if (syn) return syn.protocol;
+  const real = REAL_DATASETS[spec.name];
+  if (real) return PROTOCOLS[real.protocol];
+  throw new Error(
+    `Dataset "${spec.name}" has no default protocol; pass --protocol (one of ${Object.keys(PROTOCOLS).join(", ")}).`,
+  );
+}
+
+/** Check a spec before a run starts (names known, --data given for real data, path exists). */
+export function validateDatasetSpec(spec: DatasetSpec): void {
+  const syn = SYNTHETIC_DATASETS[spec.name];
+  if (syn) {
+    if (spec.data !== undefined) {
+      throw new Error(
+        `--data is not used with the generated dataset "${spec.name}"; leave it out.`,
+      );
+    }
+  } else {
+    if (spec.data === undefined) {
+      const known = [...Object.keys(SYNTHETIC_DATASETS), ...Object.keys(REAL_DATASETS)].join(", ");
+      throw new Error(
+        `Dataset "${spec.name}" is not generated, so --data <path> is needed (a folder or file). Known names: ${known}; any other name works with --data and --protocol.`,
+      );
+    }
+    try {
+      statSync(spec.data);
+    } catch {
+      throw new Error(`--data path "${spec.data}" does not exist.`);
+    }
+  }
+  protocolOf(spec);
+}
+
+let cache: { key: string; set: CrossModalSet; files: readonly DataFile[] } | undefined;
+
+/** SHA-256 of the data files under a path (a file, or the files of a folder, sorted by name). */
+export async function hashDataFiles(path: string): Promise<DataFile[]> {
+  const st = statSync(path);
+  const paths = st.isDirectory()
+    ? readdirSync(path)
+        .sort()
+        .map((f) => join(path, f))
+        .filter((p) => statSync(p).isFile() && !basename(p).startsWith("."))
+    : [path];
+  const out: DataFile[] = [];
+  for (const p of paths) {
+    const h = createHash("sha256");
+    await new Promise<void>((resolve, reject) => {
+      createReadStream(p)
+        .on("data", (b) => h.update(b))
+        .on("end", () => resolve())
+        .on("error", reject);
+    });
+    out.push({ name: basename(p), bytes: statSync(p).size, sha256: h.digest("hex") });
+  }
+  return out;
+}
+
+async function loadSet(
+  spec: DatasetSpec,
+  knownFiles?: readonly DataFile[],
+): Promise<{ set: CrossModalSet; files: readonly DataFile[] }> {
+  const key = JSON.stringify([spec.name, spec.data ?? null]);
+  if (cache?.key === key) return cache;
+  const syn = SYNTHETIC_DATASETS[spec.name];
+  let set: CrossModalSet;
+  let files: readonly DataFile[] = [];
+  if (syn) {
+    set = synthetic({ seed: 0, ...syn.options }).set;
+  } else {
+    validateDatasetSpec(spec);
+    set = await loadRealSet(spec.data as string, spec.name);
+    files = knownFiles ?? (await hashDataFiles(spec.data as string));
+  }
+  cache = { key, set, files };
+  return cache;
+}
+
+/** Read real data with `@cmh/datasets`' loaders (DCMH .mat files, or the I_tr/T_tr/... layout). */
+async function loadRealSet(path: string, name: string): Promise<CrossModalSet> {
+  const datasets = (await import("@cmh/datasets")) as Record<string, unknown>;
+  const loader = datasets.loadCrossModalSet;
+  if (typeof loader !== "function") {
+    throw new Error(
+      `This build of @cmh/datasets has no real-data loader (loadCrossModalSet); cannot read "${path}" for dataset "${name}".`,
+    );
+  }
+  return (await loader(path, { name })) as CrossModalSet;
+}
+
+/**
+ * Load (once per process) and split a dataset for one seed. Generated data is always the same
+ * items (generator seed 0); the seed picks the split. `knownFiles` skips re-hashing real data
+ * files already hashed by the runner.
+ */
+export async function loadDataset(
+  spec: DatasetSpec,
+  seed: number,
+  knownFiles?: readonly DataFile[],
+): Promise<LoadedDataset> {
+  const { set, files } = await loadSet(spec, knownFiles);
+  const protocol = protocolOf(spec);
+  const n = set.image.rows;
+  const split = makeSplit(protocol, n, seed);
+  const syn = SYNTHETIC_DATASETS[spec.name];
+  const identity: DatasetIdentity = {
+    dataset: spec.name,
+    synthetic: set.synthetic === true,
+    protocol: protocol.name,
+    splitSeed: seed,
+    splitHash: splitHash(split),
+    nItems: n,
+    nTrain: split.train.length,
+    nQuery: split.query.length,
+    nDatabase: split.database.length,
+    imageDim: set.image.cols,
+    textDim: set.text.cols,
+    numLabels: set.labels?.cols ?? 0,
+    generator: syn ? { generator: "@cmh/datasets synthetic", seed: 0, ...syn.options } : null,
+    files,
+  };
+  return { set, split, identity };
+}

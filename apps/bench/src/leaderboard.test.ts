@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { formatStat, markdownTable, renderLeaderboard } from "./leaderboard";
+import { findPaperResult, type PaperResult } from "./paper-results";
+import type { ResultRecord } from "./results";
+import { meanCurve, meanStd } from "./summary";
+
+function rec(
+  method: string,
+  bits: number,
+  seed: number,
+  value: number,
+  extra: Partial<ResultRecord> = {},
+): ResultRecord {
+  return {
+    schema: "cmh-bench/1",
+    runId: "r",
+    cell: `${method}|quick|${bits}|${seed}`,
+    attempt: `${method}-${bits}-${seed}`,
+    line: 1,
+    lines: 1,
+    status: "ok",
+    method,
+    package: "@cmh/x",
+    supervised: method === "DSPAH",
+    preset: "quick",
+    bits,
+    seed,
+    direction: "i2t",
+    metric: "mAP@all",
+    value,
+    variants: null,
+    evaluation: null,
+    config: {},
+    backend: { requested: "auto", active: "wasm" },
+    dataset: {
+      dataset: "mirflickr25k",
+      synthetic: false,
+      protocol: "mirflickr25k-5k",
+    } as ResultRecord["dataset"],
+    code: {
+      packages: { "@cmh/bench": "0.1.0" },
+      commit: "abcdef0123456789",
+      dirty: false,
+      node: "v20",
+    },
+    trainSeconds: 2,
+    epochs: 1,
+    finalLoss: 0.1,
+    encode: null,
+    evalSeconds: 0.1,
+    peakRssBytes: 100 * 2 ** 20,
+    peakRssScope: "cell-process",
+    finishedAt: "2026-01-01T00:00:00Z",
+    error: null,
+    ...extra,
+  };
+}
+
+describe("statistics", () => {
+  it("computes mean and sample std", () => {
+    expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
+    expect(meanStd([0.5])).toEqual({ mean: 0.5, std: 0, n: 1 });
+    expect(meanStd([]).n).toBe(0);
+    expect(formatStat({ mean: 0.71234, std: 0.00456, n: 3 })).toBe("0.712 ± 0.005");
+    expect(formatStat({ mean: 0.71234, std: 0, n: 1 })).toBe("0.712");
+  });
+
+  it("averages curves pointwise over seeds", () => {
+    const curve = (p: number[]) =>
+      rec("A", 16, 0, 0, {
+        metric: "P@N",
+        value: { N: [1, 10], precision: p },
+        attempt: String(p),
+      });
+    const g = {
+      key: "k",
+      dataset: "d",
+      protocol: "p",
+      preset: "quick",
+      synthetic: false,
+      records: [curve([1, 0.5]), curve([0, 0.7])],
+      methods: [],
+      bits: [16],
+      directions: [],
+      seeds: [0],
+    };
+    expect(meanCurve(g, "A", 16, "i2t", "P@N")).toEqual({ N: [1, 10], precision: [0.5, 0.6] });
+    expect(meanCurve(g, "B", 16, "i2t", "P@N")).toBeNull();
+  });
+});
+
+describe("renderLeaderboard", () => {
+  const paper: PaperResult[] = [
+    {
+      method: "DSPAH",
+      dataset: "mirflickr25k",
+      protocol: "mirflickr25k-5k",
+      direction: "i2t",
+      bits: 16,
+      metric: "mAP@all",
+      value: 0.8,
+      source: "test",
+    },
+  ];
+
+  it("shows methods x bits with mean ± std, supervised marks and paper numbers", () => {
+    const records = [
+      rec("UCH", 16, 0, 0.7),
+      rec("UCH", 16, 1, 0.72),
+      rec("UCH", 32, 0, 0.75),
+      rec("DSPAH", 16, 0, 0.81),
+      rec("DSPAH", 32, 0, 0, {
+        status: "failed",
+        direction: null,
+        metric: null,
+        value: null,
+        error: { phase: "fit", message: "out of memory" },
+      }),
+    ];
+    const md = renderLeaderboard(records, { paperResults: paper });
+    expect(md).toContain("## mirflickr25k · protocol mirflickr25k-5k · quick configs · seeds 0, 1");
+    expect(md).toContain("### image → text — mAP@all");
+    expect(md).toMatch(/\| UCH +\| +0\.710 ± 0\.014 \| +0\.750 \|/);
+    expect(md).toMatch(/\| DSPAH †supervised +\| 0\.810 \(paper 0\.800\) \| +failed \|/);
+    expect(md).toContain("### Failed cells");
+    expect(md).toContain("out of memory");
+    expect(md).toContain("abcdef0123");
+    expect(md).not.toContain("SYNTHETIC");
+  });
+
+  it("labels synthetic data and never puts paper numbers beside it", () => {
+    const syn = { dataset: "synthetic-default", synthetic: true, protocol: "mirflickr25k-5k" };
+    const md = renderLeaderboard(
+      [rec("DSPAH", 16, 0, 0.81, { dataset: syn as ResultRecord["dataset"] })],
+      { paperResults: [{ ...paper[0], dataset: "synthetic-default" }] },
+    );
+    expect(md).toContain("SYNTHETIC data");
+    expect(md).not.toContain("paper 0.800");
+  });
+
+  it("uses the chosen metric variant and says when nothing has run", () => {
+    const md = renderLeaderboard([rec("UCH", 16, 0, 0.5, { metric: "mAP@50" })], {
+      metric: "mAP@50",
+    });
+    expect(md).toContain("— mAP@50");
+    expect(md).toMatch(/\| UCH +\| +0\.500 \|/);
+    expect(renderLeaderboard([])).toContain("No results yet");
+  });
+
+  it("finds paper numbers only on an exact match", () => {
+    const q = { ...paper[0] };
+    expect(findPaperResult(q, paper)?.value).toBe(0.8);
+    expect(findPaperResult({ ...q, bits: 32 }, paper)).toBeUndefined();
+    expect(findPaperResult({ ...q, protocol: "mirflickr25k-10k" }, paper)).toBeUndefined();
+    expect(findPaperResult({ ...q, metric: "mAP@50" }, paper)).toBeUndefined();
+  });
+
+  it("pads markdown tables and escapes pipes", () => {
+    expect(markdownTable(["a", "b"], [["x|y", "1"]])).toBe(
+      "| a    |   b |\n| ---- | --: |\n| x\\|y |   1 |",
+    );
+  });
+});

@@ -1,0 +1,200 @@
+/** `leaderboard.md`: one table per dataset group and direction, methods x bit lengths. */
+import type { Direction } from "@cmh/metrics";
+import { findPaperResult, PAPER_RESULTS, type PaperResult } from "./paper-results";
+import type { ResultRecord } from "./results";
+import {
+  type CellSummary,
+  cellStat,
+  DIRECTION_NAMES,
+  groupResults,
+  type ResultGroup,
+  type Stat,
+  summarise,
+} from "./summary";
+
+/** Options of the leaderboard. */
+export interface LeaderboardOptions {
+  /** Metric variant shown, default "mAP@all". */
+  readonly metric?: string;
+  /** Paper numbers to show beside ours; default the bench's table. */
+  readonly paperResults?: readonly PaperResult[];
+  /** Title line. */
+  readonly title?: string;
+}
+
+/** Format a statistic: "0.712" for one seed, "0.712 ± 0.004" for several. */
+export function formatStat(s: Stat, digits = 3): string {
+  return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : s.mean.toFixed(digits);
+}
+
+/** Row label of a method: supervised ones carry a dagger. */
+export function methodLabel(m: { name: string; supervised: boolean }): string {
+  return m.supervised ? `${m.name} †supervised` : m.name;
+}
+
+/** Text of one leaderboard cell. */
+export function formatCell(c: CellSummary, paper?: PaperResult): string {
+  let s = c.stat ? formatStat(c.stat) : c.failed > 0 ? "failed" : "—";
+  if (c.stat && c.failed > 0) s += ` (${c.failed} failed)`;
+  if (paper) s += ` (paper ${paper.value.toFixed(3)})`;
+  return s;
+}
+
+/** A markdown table with padded columns (first column left-aligned, the rest right-aligned). */
+export function markdownTable(header: readonly string[], rows: readonly string[][]): string {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  const all = [header.map(esc), ...rows.map((r) => r.map(esc))];
+  const widths = header.map((_, j) => Math.max(3, ...all.map((r) => r[j]?.length ?? 0)));
+  const line = (r: readonly string[]) =>
+    `| ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(" | ")} |`;
+  const sep = `| ${widths.map((w, j) => (j === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return [line(all[0]), sep, ...all.slice(1).map(line)].join("\n");
+}
+
+/** Heading of a group: dataset (flagged when synthetic), protocol, preset. */
+export function groupHeading(g: ResultGroup): string {
+  const data = g.synthetic
+    ? `${g.dataset} (SYNTHETIC data: generated, not comparable with paper numbers)`
+    : g.dataset;
+  return `${data} · protocol ${g.protocol} · ${g.preset} configs · seeds ${g.seeds.join(", ")}`;
+}
+
+/** Leaderboard rows of one group and direction: [label, ...cells per bit length]. */
+export function directionRows(
+  g: ResultGroup,
+  direction: Direction,
+  metric: string,
+  paperResults: readonly PaperResult[],
+): string[][] {
+  return g.methods.map((m) => [
+    methodLabel(m),
+    ...g.bits.map((b) => {
+      const paper = g.synthetic
+        ? undefined
+        : findPaperResult(
+            {
+              method: m.name,
+              dataset: g.dataset,
+              protocol: g.protocol,
+              direction,
+              bits: b,
+              metric,
+            },
+            paperResults,
+          );
+      return formatCell(summarise(g, m.name, b, direction, metric), paper);
+    }),
+  ]);
+}
+
+/** Cost rows: train seconds, encode throughput and peak memory per method and bit length. */
+export function costRows(g: ResultGroup): string[][] {
+  const rows: string[][] = [];
+  for (const m of g.methods) {
+    for (const b of g.bits) {
+      const train = cellStat(g, m.name, b, (r) => r.trainSeconds);
+      const img = cellStat(g, m.name, b, (r) => r.encode?.image.itemsPerSecond ?? null);
+      const txt = cellStat(g, m.name, b, (r) => r.encode?.text.itemsPerSecond ?? null);
+      const rss = cellStat(g, m.name, b, (r) => r.peakRssBytes);
+      const backend = g.records.find(
+        (r) => r.method === m.name && r.bits === b && r.status === "ok",
+      )?.backend.active;
+      rows.push([
+        methodLabel(m),
+        `${b}`,
+        train ? formatStat(train, 2) : "—",
+        img ? Math.round(img.mean).toLocaleString("en-US") : "—",
+        txt ? Math.round(txt.mean).toLocaleString("en-US") : "—",
+        rss ? (rss.mean / 2 ** 20).toFixed(0) : "—",
+        backend ?? "—",
+      ]);
+    }
+  }
+  return rows;
+}
+
+/** Failed cells of a group: method, bits, seed, phase and message. */
+export function failureRows(g: ResultGroup): string[][] {
+  return g.records
+    .filter((r) => r.status === "failed")
+    .map((r) => [
+      methodLabel({ name: r.method, supervised: r.supervised }),
+      `${r.bits}`,
+      `${r.seed}`,
+      r.error?.phase ?? "?",
+      (r.error?.message ?? "").split("\n")[0].slice(0, 200),
+    ]);
+}
+
+/** Text explaining the metric variant and conventions (from the records' variant names). */
+export function metricNote(records: readonly ResultRecord[], metric: string): string {
+  const v = records.find((r) => r.variants)?.variants;
+  const parts = [`**${metric}**`];
+  if (v) {
+    parts.push(
+      `relevance: ${v.relevance}`,
+      `ranking: ${v.ranking}`,
+      `queries without a relevant item: ${v.zeroRelevance === "include" ? "count as 0" : "left out"}`,
+    );
+    if (metric.startsWith("mAP@") && metric !== "mAP@all")
+      parts.push(`AP@k normaliser: ${v.apAtK}`);
+  }
+  return parts.join("; ");
+}
+
+/** Render the whole leaderboard as markdown. */
+export function renderLeaderboard(
+  records: readonly ResultRecord[],
+  options: LeaderboardOptions = {},
+): string {
+  const metric = options.metric ?? "mAP@all";
+  const paperResults = options.paperResults ?? PAPER_RESULTS;
+  const out: string[] = [`# ${options.title ?? "cmh leaderboard"}`, ""];
+  const groups = groupResults(records);
+  if (groups.length === 0) {
+    out.push("No results yet: no cell has finished (or no method is registered).", "");
+    return out.join("\n");
+  }
+  const first = records[0];
+  const commit = first.code.commit
+    ? `${first.code.commit.slice(0, 10)}${first.code.dirty ? " (uncommitted changes)" : ""}`
+    : "not a git checkout";
+  const backends = [...new Set(records.map((r) => r.backend.active).filter(Boolean))].join(", ");
+  out.push(
+    `Metric: ${metricNote(records, metric)}. Cells show the mean ± sample std over seeds (one seed: the value).`,
+    "",
+    "† supervised: trains with labels; the other methods never see labels.",
+    `Code: ${commit}; backend: ${backends || "—"}; packages: ${Object.entries(first.code.packages)
+      .map(([k, v]) => `${k}@${v}`)
+      .join(", ")}.`,
+    "",
+  );
+  for (const g of groups) {
+    out.push(`## ${groupHeading(g)}`, "");
+    for (const d of g.directions) {
+      out.push(`### ${DIRECTION_NAMES[d]} — ${metric}`, "");
+      out.push(
+        markdownTable(
+          ["method", ...g.bits.map((b) => `${b} bits`)],
+          directionRows(g, d, metric, paperResults),
+        ),
+        "",
+      );
+    }
+    if (g.directions.length === 0) out.push("Every cell of this group failed.", "");
+    out.push("### Cost", "");
+    out.push(
+      markdownTable(
+        ["method", "bits", "train s", "encode image/s", "encode text/s", "peak RSS MiB", "backend"],
+        costRows(g),
+      ),
+      "",
+    );
+    const failures = failureRows(g);
+    if (failures.length > 0) {
+      out.push("### Failed cells", "");
+      out.push(markdownTable(["method", "bits", "seed", "phase", "error"], failures), "");
+    }
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,29 @@
+/** Messages between the runner and a cell's child process. */
+import type { FitProgress } from "@cmh/tensor-core";
+import type { CellOutcome, CellSpec } from "./cell";
+import type { DataFile, DatasetIdentity } from "./dataset";
+
+/** Runner -> cell process: run this cell. */
+export interface RunCellMessage {
+  readonly type: "run";
+  readonly spec: CellSpec;
+  /** Data files already hashed by the runner (real data), so the child need not re-hash them. */
+  readonly files?: readonly DataFile[];
+}
+
+/** Cell process -> runner. */
+export type WorkerMessage =
+  | {
+      readonly type: "backend";
+      readonly name: string;
+      readonly provider?: string;
+      readonly message: string;
+    }
+  | { readonly type: "progress"; readonly event: FitProgress }
+  | {
+      readonly type: "done";
+      readonly outcome: CellOutcome;
+      readonly identity: DatasetIdentity | null;
+      /** Peak resident set of the cell process, bytes. */
+      readonly peakRssBytes: number;
+    };

@@ -1,0 +1,144 @@
+/**
+ * Test-only Hasher implementations (random projections with knobs to fail). They exercise the
+ * runner and the reports in tests; they are never registered.
+ */
+import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import { type BinaryCodes, packCodes } from "@cmh/hamming-index";
+import type {
+  FitOptions,
+  FitReport,
+  Hasher,
+  HasherClass,
+  HasherMetadata,
+  Modality,
+} from "@cmh/tensor-core";
+
+/** Config of the fake. */
+export interface FakeConfig {
+  bits: number;
+  seed: number;
+  epochs: number;
+  /** Throw in fit at this epoch. */
+  throwAt: number | null;
+  /** Report a NaN loss at this epoch. */
+  nanAt: number | null;
+  /** Return a wrong number of codes from encode. */
+  badEncode: boolean;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Build a fake method class with the given name and supervised flag. */
+export function makeFakeHasher(name: string, supervised = false): HasherClass<FakeConfig> {
+  class Fake implements Hasher<FakeConfig> {
+    static readonly methodName = name;
+    static readonly presets: Record<string, Partial<FakeConfig>> = {
+      quick: { epochs: 2 },
+      paper: { epochs: 3 },
+    };
+    static async load(_dir: string): Promise<Hasher<FakeConfig>> {
+      throw new Error(`${name}: load is not supported by the test fake`);
+    }
+    readonly config: FakeConfig;
+    readonly meta: HasherMetadata;
+    fitted = false;
+    /** Labels seen by the last fit (tests check unsupervised methods get none). */
+    static lastFitHadLabels: boolean | null = null;
+    private proj: Partial<Record<Modality, { w: Float64Array; mean: Float64Array; cols: number }>> =
+      {};
+    constructor(config: Partial<FakeConfig> = {}) {
+      this.config = {
+        bits: 16,
+        seed: 0,
+        epochs: 2,
+        throwAt: null,
+        nanAt: null,
+        badEncode: false,
+        ...config,
+      };
+      this.meta = {
+        name,
+        paper: { title: "test fake", authors: "nobody", venue: "tests", year: 2026 },
+        supervised,
+        bits: this.config.bits,
+        inputs: supervised ? ["image", "text", "labels"] : ["image", "text"],
+      };
+    }
+    async fit(train: CrossModalSet, options: FitOptions = {}): Promise<FitReport> {
+      Fake.lastFitHadLabels = train.labels !== undefined;
+      const t0 = performance.now();
+      const history: Record<string, number>[] = [];
+      for (let e = 1; e <= this.config.epochs; e++) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
+        if (this.config.throwAt === e) throw new Error(`${name}: deliberate failure at epoch ${e}`);
+        const loss = this.config.nanAt === e ? Number.NaN : 1 / e;
+        history.push({ total: loss });
+        options.onProgress?.({
+          method: name,
+          phase: "train",
+          epoch: e,
+          epochs: this.config.epochs,
+          loss,
+          elapsedSeconds: (performance.now() - t0) / 1000,
+        });
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
+      const rnd = mulberry32(this.config.seed * 7919 + this.config.bits);
+      for (const m of ["image", "text"] as const) {
+        const x = train[m];
+        const mean = new Float64Array(x.cols);
+        for (let r = 0; r < x.rows; r++)
+          for (let c = 0; c < x.cols; c++) mean[c] += x.data[r * x.cols + c];
+        for (let c = 0; c < x.cols; c++) mean[c] /= x.rows;
+        const w = new Float64Array(x.cols * this.config.bits);
+        for (let i = 0; i < w.length; i++) w[i] = rnd() - 0.5;
+        this.proj[m] = { w, mean, cols: x.cols };
+      }
+      this.fitted = true;
+      return {
+        method: name,
+        bits: this.config.bits,
+        backend: "test",
+        epochs: this.config.epochs,
+        seconds: (performance.now() - t0) / 1000,
+        history,
+        trainSize: train.image.rows,
+      };
+    }
+    encode(modality: Modality, x: Matrix): BinaryCodes {
+      const p = this.proj[modality];
+      if (!p) throw new Error(`${name}: encode before fit`);
+      if (x.cols !== p.cols)
+        throw new Error(`${name}: ${modality} has ${x.cols} columns, expected ${p.cols}`);
+      const bits = this.config.bits;
+      const n = this.config.badEncode ? Math.max(0, x.rows - 1) : x.rows;
+      const out = new Float64Array(n * bits);
+      for (let r = 0; r < n; r++) {
+        for (let b = 0; b < bits; b++) {
+          let s = 0;
+          for (let c = 0; c < p.cols; c++)
+            s += (x.data[r * p.cols + c] - p.mean[c]) * p.w[c * bits + b];
+          out[r * bits + b] = s;
+        }
+      }
+      return packCodes(out, n, bits);
+    }
+    async save(_dir: string): Promise<void> {
+      throw new Error(`${name}: save is not supported by the test fake`);
+    }
+    dispose(): void {
+      this.proj = {};
+    }
+  }
+  return Fake;
+}

@@ -1,0 +1,76 @@
+/**
+ * Entry point of a cell's child process (dist/worker.js): receives one cell, runs it, reports
+ * progress and the outcome with the process's peak memory, exits. A method that crashes the
+ * process only loses its own cell.
+ */
+import { type BackendChoice, backendName, initBackend } from "@cmh/tensor-core";
+import { type CellOutcome, runCell } from "./cell";
+import { type DatasetIdentity, loadDataset } from "./dataset";
+import type { RunCellMessage, WorkerMessage } from "./protocol";
+import { selectMethods } from "./registry";
+
+function send(msg: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
+}
+
+function failure(phase: "load" | "config", e: unknown): CellOutcome {
+  return {
+    status: "failed",
+    phase,
+    error: e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) },
+    config: null,
+    backend: null,
+    trainSeconds: null,
+  };
+}
+
+async function handle(msg: RunCellMessage): Promise<void> {
+  const { spec } = msg;
+  let outcome: CellOutcome;
+  let identity: DatasetIdentity | null = null;
+  try {
+    const info = await initBackend({ backend: spec.backend as BackendChoice, log: false });
+    await send({
+      type: "backend",
+      name: info.name,
+      provider: info.provider,
+      message: info.message,
+    });
+    const [entry] = selectMethods([spec.method]);
+    const Cls = await entry.load();
+    let data: Awaited<ReturnType<typeof loadDataset>>;
+    try {
+      data = await loadDataset(spec.dataset, spec.seed, msg.files);
+      identity = data.identity;
+    } catch (e) {
+      outcome = failure("load", e);
+      return finish();
+    }
+    outcome = await runCell(Cls, spec, data, {
+      backendName,
+      onProgress: (event) => {
+        void send({ type: "progress", event });
+      },
+    });
+  } catch (e) {
+    outcome = failure("config", e);
+  }
+  return finish();
+
+  async function finish(): Promise<void> {
+    await send({
+      type: "done",
+      outcome,
+      identity,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
+    process.exit(0);
+  }
+}
+
+process.on("message", (msg: RunCellMessage) => {
+  if (msg?.type === "run") void handle(msg);
+});
