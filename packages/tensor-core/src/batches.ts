@@ -65,8 +65,8 @@ export function tensorToMatrix(t: tf.Tensor): Matrix {
     throw new RangeError(`expected a rank-2 tensor, got shape [${t.shape.join(", ")}]`);
   const data = t.dataSync() as Float32Array;
   return {
-    rows: t.shape[0],
-    cols: t.shape[1],
+    rows: t.shape[0] as number,
+    cols: t.shape[1] as number,
     data: data instanceof Float32Array ? data : Float32Array.from(data),
   };
 }

@@ -7,6 +7,8 @@ export {
   uninstallWasmMatMulFix,
   wasmMatMulFixInstalled,
 } from "./backend";
+export type { BaseConfig, FitContext, InputDims, MethodStatics } from "./base-hasher";
+export { BaseHasher, HasherError, resolveConfig } from "./base-hasher";
 export type { BatchOptions } from "./batches";
 export {
   batchIndices,
@@ -36,6 +38,15 @@ export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./optim";
 export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./optim";
 export type { Rng } from "./rng";
 export { createRng } from "./rng";
+export type { ManifestEntry, ModelFile, WeightValue } from "./serialize";
+export {
+  loadModelFiles,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  ModelFormatError,
+  saveModelFiles,
+  writeFileAtomic,
+} from "./serialize";
 export type { Tensor, Tensor1D, Tensor2D, Variable } from "./tf";
 export { tf } from "./tf";
 export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./train";

@@ -6,8 +6,12 @@ export interface Optimizer {
   lr: number;
   /** Apply one update; `grads` maps variable name -> gradient (as from tf.variableGrads). */
   step(variables: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>): void;
-  /** Named state tensors (momentum buffers, moments) for checkpoints. */
-  state(): Record<string, tf.Tensor>;
+  /** Steps taken so far (Adam's t); restored on resume. */
+  iterations: number;
+  /** Per-variable state (momentum buffer, moments) for checkpoints. */
+  slots(): Array<{ variable: tf.Variable; slot: string; value: tf.Tensor }>;
+  /** Restore one slot of `variable` from saved values (creating it when absent). */
+  setSlot(variable: tf.Variable, slot: string, values: Float32Array): void;
   dispose(): void;
 }
 
@@ -27,6 +31,7 @@ function checkLr(lr: number): void {
 /** SGD with momentum and weight decay, exactly as torch.optim.SGD (buf = μ·buf + g; p -= lr·buf). */
 export class Sgd implements Optimizer {
   lr: number;
+  iterations = 0;
   readonly momentum: number;
   readonly weightDecay: number;
   private readonly buffers = new Map<tf.Variable, tf.Variable>();
@@ -39,6 +44,7 @@ export class Sgd implements Optimizer {
   }
 
   step(variables: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>): void {
+    this.iterations += 1;
     tf.tidy(() => {
       for (const p of variables) {
         let g = grads[p.name];
@@ -60,8 +66,17 @@ export class Sgd implements Optimizer {
     });
   }
 
-  state(): Record<string, tf.Tensor> {
-    return Object.fromEntries([...this.buffers].map(([p, b]) => [`${p.name}.momentum`, b]));
+  slots(): Array<{ variable: tf.Variable; slot: string; value: tf.Tensor }> {
+    return [...this.buffers].map(([variable, value]) => ({ variable, slot: "momentum", value }));
+  }
+
+  setSlot(variable: tf.Variable, slot: string, values: Float32Array): void {
+    if (slot !== "momentum") throw new RangeError(`Sgd has no optimiser slot "${slot}"`);
+    this.buffers.get(variable)?.dispose();
+    this.buffers.set(
+      variable,
+      tf.tidy(() => tf.variable(tf.tensor(values, variable.shape), false)),
+    );
   }
 
   dispose(): void {
@@ -86,7 +101,7 @@ export class Adam implements Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  private t = 0;
+  iterations = 0;
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>();
 
   constructor(options: AdamOptions) {
@@ -99,9 +114,9 @@ export class Adam implements Optimizer {
   }
 
   step(variables: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>): void {
-    this.t += 1;
-    const bc1 = 1 - this.beta1 ** this.t;
-    const bc2 = 1 - this.beta2 ** this.t;
+    this.iterations += 1;
+    const bc1 = 1 - this.beta1 ** this.iterations;
+    const bc2 = 1 - this.beta2 ** this.iterations;
     tf.tidy(() => {
       for (const p of variables) {
         let g = grads[p.name];
@@ -120,13 +135,26 @@ export class Adam implements Optimizer {
     });
   }
 
-  state(): Record<string, tf.Tensor> {
-    const out: Record<string, tf.Tensor> = {};
-    for (const [p, s] of this.moments) {
-      out[`${p.name}.m`] = s.m;
-      out[`${p.name}.v`] = s.v;
+  slots(): Array<{ variable: tf.Variable; slot: string; value: tf.Tensor }> {
+    return [...this.moments].flatMap(([variable, s]) => [
+      { variable, slot: "m", value: s.m },
+      { variable, slot: "v", value: s.v },
+    ]);
+  }
+
+  setSlot(variable: tf.Variable, slot: string, values: Float32Array): void {
+    if (slot !== "m" && slot !== "v") throw new RangeError(`Adam has no optimiser slot "${slot}"`);
+    let s = this.moments.get(variable);
+    if (!s) {
+      s = {
+        m: tf.variable(tf.zerosLike(variable), false),
+        v: tf.variable(tf.zerosLike(variable), false),
+      };
+      this.moments.set(variable, s);
     }
-    return out;
+    const t = tf.tensor(values, variable.shape);
+    s[slot].assign(t);
+    t.dispose();
   }
 
   dispose(): void {

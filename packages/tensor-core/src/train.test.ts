@@ -21,7 +21,7 @@ function setup(seed = 1) {
   const loss = (xb: tf.Tensor) => () => {
     const y = net.apply(xb, true);
     const recon = tf.mean(
-      tf.square(tf.sub(tf.matMul(y, y, false, true), tf.matMul(xb, xb, false, true).div(8))),
+      tf.square(tf.sub(tf.matMul(y, y, false, true), tf.div(tf.matMul(xb, xb, false, true), 8))),
     );
     const quant = tf.mean(tf.square(tf.sub(tf.abs(y), 1)));
     return {

@@ -1,0 +1,336 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend";
+import { BaseHasher, type FitContext, type InputDims } from "./base-hasher";
+import { batchIndices, matrixTensor, rowsTensor } from "./batches";
+import type { FitProgress, HasherClass, Modality } from "./hasher";
+import { Dense } from "./layers";
+import { Adam } from "./optim";
+import type { Rng } from "./rng";
+import { createRng } from "./rng";
+import { ModelFormatError, type WeightValue } from "./serialize";
+import { tf } from "./tf";
+
+interface TinyConfig {
+  bits: number;
+  seed: number;
+  epochs: number;
+  lr: number;
+}
+
+const paper = { title: "Tiny", authors: "Nobody", venue: "Tests", year: 2026 };
+
+/** A linear projection per modality, trained so paired codes agree; supervised variant reads labels. */
+class Tiny extends BaseHasher<TinyConfig> {
+  static readonly methodName: string = "Tiny";
+  static readonly paper = paper;
+  static readonly supervised: boolean = false;
+  static readonly inputs = ["image", "text"] as const;
+  static readonly defaults: TinyConfig = { bits: 16, seed: 1, epochs: 3, lr: 0.01 };
+  static readonly presets = { paper: {}, quick: { epochs: 1 } };
+  static validateConfig(c: TinyConfig) {
+    if (c.epochs < 1) throw new Error(`Tiny: epochs must be >= 1, got ${c.epochs}`);
+  }
+  img?: Dense;
+  txt?: Dense;
+  labelsSeen = false;
+
+  protected build(dims: InputDims, rng: Rng) {
+    this.img = new Dense(dims.image, this.config.bits, rng, { biasInit: false });
+    this.txt = new Dense(dims.text, this.config.bits, rng, { biasInit: false });
+  }
+  protected weights(): Record<string, WeightValue> {
+    return { "img.weight": this.img!.weight, "txt.weight": this.txt!.weight };
+  }
+  protected async train(train: CrossModalSet, ctx: FitContext) {
+    this.labelsSeen = train.labels !== undefined;
+    const opt = ctx.optimizer("adam", new Adam({ lr: this.config.lr }));
+    const vars = [this.img!.weight, this.txt!.weight];
+    await ctx.phase("train", this.config.epochs, async (e) => {
+      for (const idx of batchIndices(train.image.rows, { batchSize: 16, rng: ctx.rng })) {
+        const x = rowsTensor(train.image, idx);
+        const y = rowsTensor(train.text, idx);
+        await e.step(
+          () => {
+            const a = tf.tanh(this.img!.apply(x));
+            const b = tf.tanh(this.txt!.apply(y));
+            const pair = tf.mean(tf.square(tf.sub(a, b))) as tf.Scalar;
+            const quant = tf.mean(tf.square(tf.sub(tf.abs(a), 1))) as tf.Scalar;
+            return { total: tf.add(pair, quant) as tf.Scalar, terms: { pair, quant } };
+          },
+          { optimizer: opt, variables: vars },
+        );
+        tf.dispose([x, y]);
+      }
+    });
+  }
+  protected project(modality: Modality, x: Matrix) {
+    return (modality === "image" ? this.img! : this.txt!).apply(matrixTensor(x));
+  }
+}
+
+class TinySupervised extends Tiny {
+  static override readonly methodName = "TinySup";
+  static override readonly supervised = true;
+}
+
+/** A pure-JS method: weights are Float32Arrays. */
+class PureJs extends BaseHasher<{ bits: number; seed: number }> {
+  static readonly methodName = "PureJs";
+  static readonly paper = paper;
+  static readonly supervised = false;
+  static readonly inputs = ["image", "text"] as const;
+  static readonly defaults = { bits: 8, seed: 0 };
+  static readonly presets = { paper: {}, quick: {} };
+  w = { image: new Float32Array(0), text: new Float32Array(0) };
+  protected build(dims: InputDims) {
+    this.w = { image: new Float32Array(dims.image * 8), text: new Float32Array(dims.text * 8) };
+  }
+  protected weights() {
+    return { image: { shape: [this.dims!.image, 8], data: this.w.image }, text: this.w.text };
+  }
+  protected async train(_t: CrossModalSet, ctx: FitContext) {
+    ctx.rng.fillNormal(this.w.image);
+    ctx.rng.fillNormal(this.w.text);
+  }
+  protected project(modality: Modality, x: Matrix) {
+    const w = this.w[modality];
+    const out = new Float32Array(x.rows * 8);
+    for (let r = 0; r < x.rows; r++)
+      for (let c = 0; c < x.cols; c++)
+        for (let b = 0; b < 8; b++) out[r * 8 + b] += x.data[r * x.cols + c] * w[c * 8 + b];
+    return out;
+  }
+}
+
+function data(n = 48, seed = 3): CrossModalSet {
+  const rng = createRng(seed);
+  const z = rng.fillNormal(new Float32Array(n * 4));
+  const mk = (d: number): Matrix => {
+    const p = rng.fillNormal(new Float32Array(4 * d));
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++)
+        for (let k = 0; k < 4; k++) out[i * d + j] += z[i * 4 + k] * p[k * d + j];
+    return { rows: n, cols: d, data: out };
+  };
+  const labels = {
+    rows: n,
+    cols: 3,
+    data: Uint8Array.from({ length: n * 3 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+  };
+  return { name: "tiny", image: mk(10), text: mk(7), labels };
+}
+
+let dir: string;
+beforeAll(async () => {
+  await initBackend({ log: false });
+  dir = await mkdtemp(join(tmpdir(), "cmh-base-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("BaseHasher config", () => {
+  it("merges defaults, is a HasherClass, and exposes metadata", () => {
+    const cls: HasherClass<TinyConfig> = Tiny;
+    const h = new cls({ bits: 32 });
+    expect(h.config).toEqual({ bits: 32, seed: 1, epochs: 3, lr: 0.01 });
+    expect(h.meta).toMatchObject({
+      name: "Tiny",
+      bits: 32,
+      supervised: false,
+      inputs: ["image", "text"],
+    });
+    expect(h.fitted).toBe(false);
+    expect(Object.isFrozen(h.config)).toBe(true);
+  });
+  it("rejects bad bits, unknown keys, wrong types and failed method checks", () => {
+    expect(() => new Tiny({ bits: 7 })).toThrow(/bits must be an integer from 8 to 1024, got 7/);
+    expect(() => new Tiny({ bits: 12.5 })).toThrow(/bits/);
+    expect(() => new Tiny({ bits: 2048 })).toThrow(/bits/);
+    expect(() => new Tiny({ epoch: 3 } as never)).toThrow(
+      /unknown config key "epoch" \(known keys: bits, seed, epochs, lr\)/,
+    );
+    expect(() => new Tiny({ lr: "0.1" } as never)).toThrow(/config.lr must be number/);
+    expect(() => new Tiny({ lr: Number.NaN })).toThrow(/finite/);
+    expect(() => new Tiny({ seed: -1 })).toThrow(/seed/);
+    expect(() => new Tiny({ epochs: 0 })).toThrow(/epochs must be >= 1/);
+  });
+});
+
+describe("BaseHasher fit / encode / save / load", () => {
+  it("fits, reports, encodes deterministically, and round-trips through save/load", async () => {
+    const set = data();
+    const h = new Tiny();
+    const events: FitProgress[] = [];
+    const report = await h.fit(set, { onProgress: (e) => events.push(e) });
+    expect(report).toMatchObject({ method: "Tiny", bits: 16, epochs: 3, trainSize: 48 });
+    expect(report.backend).toMatch(/wasm|cpu|tensorflow/);
+    expect(report.history[2]).toHaveProperty("pair");
+    expect(events.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(h.labelsSeen).toBe(false);
+    const c1 = h.encode("image", set.image);
+    expect(c1).toMatchObject({ n: 48, bits: 16 });
+    expect(h.encode("image", set.image).words).toEqual(c1.words);
+    const modelDir = join(dir, "tiny");
+    await h.save(modelDir);
+    const loaded = await Tiny.load(modelDir);
+    expect(loaded.fitted).toBe(true);
+    expect(loaded.config).toEqual(h.config);
+    expect(loaded.encode("image", set.image).words).toEqual(c1.words);
+    expect(loaded.encode("text", set.text).words).toEqual(h.encode("text", set.text).words);
+    const manifest = JSON.parse(await readFile(join(modelDir, "model.json"), "utf8"));
+    expect(manifest).toMatchObject({
+      format: "cmh-hasher",
+      formatVersion: 1,
+      method: "Tiny",
+      dims: { image: 10, text: 7 },
+    });
+    h.dispose();
+    loaded.dispose();
+    expect(() => h.encode("image", set.image)).toThrow(/disposed/);
+  });
+
+  it("is reproducible from the seed", async () => {
+    const set = data();
+    const a = new Tiny({ epochs: 1 });
+    const b = new Tiny({ epochs: 1 });
+    await a.fit(set);
+    await b.fit(set);
+    expect(a.encode("text", set.text).words).toEqual(b.encode("text", set.text).words);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("rejects bad input at fit and encode with clear errors", async () => {
+    const set = data();
+    const h = new Tiny({ epochs: 1 });
+    expect(() => h.encode("image", set.image)).toThrow(/not fitted/);
+    await expect(
+      h.fit({ ...set, text: { ...set.text, rows: 47, data: set.text.data.subarray(0, 47 * 7) } }),
+    ).rejects.toThrow(/image has 48 rows but text has 47/);
+    const nan = Float32Array.from(set.image.data);
+    nan[25] = Number.NaN;
+    await expect(h.fit({ ...set, image: { ...set.image, data: nan } })).rejects.toThrow(
+      /non-finite value \(NaN\) at row 2, column 5/,
+    );
+    await expect(
+      h.fit({
+        name: "e",
+        image: { rows: 0, cols: 3, data: new Float32Array(0) },
+        text: { rows: 0, cols: 2, data: new Float32Array(0) },
+      }),
+    ).rejects.toThrow(/empty/);
+    await h.fit(set);
+    expect(() => h.encode("text", set.image)).toThrow(
+      /input has 10 columns, the model was fitted on 7/,
+    );
+    expect(() => h.encode("audio" as Modality, set.image)).toThrow(/modality must be/);
+    expect(() => h.encode("image", { ...set.image, data: nan })).toThrow(/non-finite/);
+    h.dispose();
+  });
+
+  it("supervised methods refuse to fit without labels and see them when given", async () => {
+    const set = data();
+    const h = new TinySupervised({ epochs: 1 });
+    await expect(h.fit({ name: "x", image: set.image, text: set.text })).rejects.toThrow(
+      /supervised: fit needs train.labels/,
+    );
+    await h.fit(set);
+    expect(h.labelsSeen).toBe(true);
+    h.dispose();
+  });
+
+  it("load fails clearly on another method's model, a future version, or a corrupt file", async () => {
+    const set = data();
+    const h = new Tiny({ epochs: 1 });
+    await h.fit(set);
+    const d = join(dir, "other");
+    await h.save(d);
+    h.dispose();
+    await expect(TinySupervised.load(d)).rejects.toThrow(
+      /saved by method "Tiny", not "TinySup": load it with Tiny.load\(\)/,
+    );
+    const json = JSON.parse(await readFile(join(d, "model.json"), "utf8"));
+    await writeFile(join(d, "model.json"), JSON.stringify({ ...json, formatVersion: 9 }));
+    await expect(Tiny.load(d)).rejects.toThrow(/format version 9.*upgrade/);
+    await writeFile(join(d, "model.json"), JSON.stringify(json));
+    const bin = await readFile(join(d, "weights.bin"));
+    bin[3] ^= 0xff;
+    await writeFile(join(d, "weights.bin"), bin);
+    await expect(Tiny.load(d)).rejects.toBeInstanceOf(ModelFormatError);
+    await writeFile(join(d, "weights.bin"), bin.subarray(0, 10));
+    await expect(Tiny.load(d)).rejects.toThrow(/has 10 bytes/);
+    await expect(Tiny.load(join(dir, "nothing-here"))).rejects.toThrow(/cannot read/);
+  });
+
+  it("aborts promptly, stays unfitted, and leaks no tensors", async () => {
+    const set = data(400);
+    const before = tf.memory().numTensors;
+    const h = new Tiny({ epochs: 1000 });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const t0 = performance.now();
+    await expect(h.fit(set, { signal: ac.signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(h.fitted).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    h.dispose();
+    const g = new Tiny({ epochs: 2 });
+    await g.fit(data(), { signal: new AbortController().signal });
+    g.encode("image", data().image);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("checkpoints each epoch and resumes from the checkpoint", async () => {
+    const set = data();
+    const ck = join(dir, "ck");
+    const full = new Tiny({ epochs: 4 });
+    await full.fit(set);
+    // interrupted after 2 epochs
+    const ac = new AbortController();
+    const part = new Tiny({ epochs: 4 });
+    await expect(
+      part.fit(set, {
+        checkpointDir: ck,
+        signal: ac.signal,
+        onProgress: (e) => e.epoch === 2 && ac.abort(),
+      }),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    const progress = JSON.parse(await readFile(join(ck, "progress.json"), "utf8"));
+    expect(progress.phases[0][1]).toHaveLength(2);
+    const resumed = new Tiny({ epochs: 4 });
+    const epochs: number[] = [];
+    const report = await resumed.fit(set, {
+      checkpointDir: ck,
+      onProgress: (e) => epochs.push(e.epoch),
+    });
+    expect(epochs).toEqual([3, 4]);
+    expect(report.history).toHaveLength(4);
+    expect(report.history[3].total).toBeLessThan(report.history[0].total);
+    // a checkpoint of another config is refused
+    await expect(new Tiny({ epochs: 5 }).fit(set, { checkpointDir: ck })).rejects.toThrow(
+      /different config/,
+    );
+    full.dispose();
+    part.dispose();
+    resumed.dispose();
+  });
+
+  it("supports pure-JS methods whose weights are Float32Arrays", async () => {
+    const set = data();
+    const h = new PureJs();
+    await h.fit(set);
+    const c = h.encode("image", set.image);
+    const d = join(dir, "purejs");
+    await h.save(d);
+    const l = await PureJs.load(d);
+    expect(l.encode("image", set.image).words).toEqual(c.words);
+    expect(l.w.image).toEqual(h.w.image);
+  });
+});
