@@ -73,18 +73,24 @@ const dImg = codes(dL);
 const qTxt = codes(qL);
 const dTxt = codes(dL);
 
+// Wall time and this process's CPU time (user + system) per run; on a shared machine the CPU
+// time is the steadier figure.
 function time(label, fn) {
   fn(); // warm-up
-  const ms = [];
+  const wall = [];
+  const cpu = [];
   let out;
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     out = fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
   }
-  ms.sort((a, b) => a - b);
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   console.log(
-    `${label.padEnd(58)} median ${(ms[ms.length >> 1] / 1000).toFixed(3)} s  (min ${(ms[0] / 1000).toFixed(3)}, ${reps} runs)`,
+    `${label.padEnd(52)} wall median ${med(wall).toFixed(3)} s (min ${Math.min(...wall).toFixed(3)}), cpu median ${med(cpu).toFixed(3)} s (min ${Math.min(...cpu).toFixed(3)}); ${reps} runs`,
   );
   return out;
 }
