@@ -3,6 +3,9 @@ import {
   cholesky,
   choleskySolve,
   covariance,
+  crossCovariance,
+  crossGram,
+  density,
   gram,
   LinalgError,
   type Matrix64,
@@ -129,5 +132,44 @@ describe("Cholesky and solves", () => {
   it("solve rejects a singular matrix", () => {
     const a = { rows: 2, cols: 2, data: Float64Array.of(1, 2, 2, 4) };
     expect(() => solve(a, [1, 1])).toThrow(/singular/);
+  });
+});
+
+describe("sparse-aware Gram products", () => {
+  function sparseMat(rows: number, cols: number, seed: number): Matrix64 {
+    const m = randMat(rows, cols, seed);
+    for (let i = 0; i < m.data.length; i++) if (i % 23 !== 0) m.data[i] = 0;
+    return m;
+  }
+  it("gram and covariance on sparse input match the dense route", () => {
+    const x = sparseMat(120, 40, 1);
+    expect(density(x.data)).toBeLessThan(0.1);
+    expect(maxAbsDiff(gram(x).data, naiveMatmul(transpose(x), x))).toBeLessThan(1e-10);
+    const { cov, mean } = covariance(x);
+    for (let a = 0; a < 40; a += 7)
+      for (let b = 0; b < 40; b += 5) {
+        let s = 0;
+        for (let i = 0; i < 120; i++)
+          s += (x.data[i * 40 + a] - mean[a]) * (x.data[i * 40 + b] - mean[b]);
+        expect(cov.data[a * 40 + b]).toBeCloseTo(s / 119, 12);
+      }
+  });
+  it("crossGram and crossCovariance for dense/sparse combinations", () => {
+    const d = randMat(90, 13, 2);
+    const s = sparseMat(90, 31, 3);
+    for (const [x, y] of [
+      [d, s],
+      [s, d],
+      [d, d],
+      [s, s],
+    ]) {
+      expect(maxAbsDiff(crossGram(x, y).data, naiveMatmul(transpose(x), y))).toBeLessThan(1e-10);
+      const { cov, meanX, meanY } = crossCovariance(x, y);
+      const xc = { ...x, data: x.data.map((v, i) => v - meanX[i % x.cols]) };
+      const yc = { ...y, data: y.data.map((v, i) => v - meanY[i % y.cols]) };
+      const ref = naiveMatmul(transpose(xc), yc).map((v) => v / 89);
+      expect(maxAbsDiff(cov.data, ref)).toBeLessThan(1e-12);
+    }
+    expect(() => crossCovariance(d, randMat(5, 2, 1))).toThrow(/90 rows but Y has 5/);
   });
 });

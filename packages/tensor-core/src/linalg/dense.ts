@@ -240,27 +240,104 @@ export function matmulAtB(a: MatrixLike, b: MatrixLike): Matrix64 {
   return matmulABt(transpose(a), transpose(b));
 }
 
-/** Gram matrix XᵀX (d×d, float64, exactly symmetric) of a row-major n×d matrix. */
+/** Fraction of non-zero entries of a dense array (stops counting early once above `stopAbove`). */
+export function density(data: FloatArray, stopAbove = 1): number {
+  const n = data.length;
+  if (n === 0) return 0;
+  const limit = stopAbove * n;
+  let nz = 0;
+  for (let i = 0; i < n; i++) {
+    if (data[i] !== 0 && ++nz > limit) return nz / n;
+  }
+  return nz / n;
+}
+
+/** Below this fraction of non-zeros, Gram products use the sparse (skip-zeros) path. */
+const SPARSE_DENSITY = 0.1;
+
+/** Gram matrix XᵀX (d×d, float64, exactly symmetric) of a row-major n×d matrix; fast for sparse X too. */
 export function gram(x: MatrixLike): Matrix64 {
-  const xt = transpose(x);
   const d = x.cols;
   const n = x.rows;
   const out = new Float64Array(d * d);
-  // Upper triangle block by block, then mirror.
-  const B = 64;
-  const tile = new Float64Array(B * B);
-  for (let i0 = 0; i0 < d; i0 += B) {
-    const bi = Math.min(B, d - i0);
-    for (let j0 = i0; j0 < d; j0 += B) {
-      const bj = Math.min(B, d - j0);
-      abtKernel(xt.data.subarray(i0 * n), bi, xt.data.subarray(j0 * n), bj, n, tile, bj);
-      for (let i = 0; i < bi; i++) {
-        for (let j = 0; j < bj; j++) out[(i0 + i) * d + j0 + j] = tile[i * bj + j];
+  if (density(x.data, SPARSE_DENSITY) < SPARSE_DENSITY) {
+    // Row by row over the non-zeros only (bag-of-words, one-hot...): O(Σ nnz_row²).
+    const idx = new Int32Array(d);
+    for (let r = 0; r < n; r++) {
+      const base = r * d;
+      let m = 0;
+      for (let j = 0; j < d; j++) if (x.data[base + j] !== 0) idx[m++] = j;
+      for (let a = 0; a < m; a++) {
+        const i = idx[a];
+        const xi = x.data[base + i];
+        const oi = i * d;
+        for (let b = a; b < m; b++) {
+          const j = idx[b];
+          out[oi + j] += xi * x.data[base + j];
+        }
+      }
+    }
+  } else {
+    const xt = transpose(x);
+    // Upper triangle block by block, then mirror.
+    const B = 64;
+    const tile = new Float64Array(B * B);
+    for (let i0 = 0; i0 < d; i0 += B) {
+      const bi = Math.min(B, d - i0);
+      for (let j0 = i0; j0 < d; j0 += B) {
+        const bj = Math.min(B, d - j0);
+        abtKernel(xt.data.subarray(i0 * n), bi, xt.data.subarray(j0 * n), bj, n, tile, bj);
+        for (let i = 0; i < bi; i++) {
+          for (let j = 0; j < bj; j++) out[(i0 + i) * d + j0 + j] = tile[i * bj + j];
+        }
       }
     }
   }
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) out[i * d + j] = out[j * d + i];
   return { rows: d, cols: d, data: out };
+}
+
+/** XᵀY (p×q, float64) for row-major X (n×p) and Y (n×q); skips zeros when either is sparse. */
+export function crossGram(x: MatrixLike, y: MatrixLike): Matrix64 {
+  if (x.rows !== y.rows) {
+    throw new LinalgError(
+      `crossGram: X is ${x.rows}x${x.cols} and Y is ${y.rows}x${y.cols}; need equal rows`,
+    );
+  }
+  const n = x.rows;
+  const p = x.cols;
+  const q = y.cols;
+  const sparseX = density(x.data, SPARSE_DENSITY) < SPARSE_DENSITY;
+  const sparseY = density(y.data, SPARSE_DENSITY) < SPARSE_DENSITY;
+  if (!sparseX && !sparseY) return matmulAtB(x, y);
+  const out = new Float64Array(p * q);
+  if (sparseY) {
+    // out[:, j] += y_rj · x_r for each non-zero y_rj: accumulate into the transpose, then flip.
+    const outT = new Float64Array(q * p);
+    for (let r = 0; r < n; r++) {
+      const yb = r * q;
+      const xb = r * p;
+      for (let j = 0; j < q; j++) {
+        const v = y.data[yb + j];
+        if (v === 0) continue;
+        const ob = j * p;
+        for (let i = 0; i < p; i++) outT[ob + i] += v * x.data[xb + i];
+      }
+    }
+    for (let j = 0; j < q; j++) for (let i = 0; i < p; i++) out[i * q + j] = outT[j * p + i];
+  } else {
+    for (let r = 0; r < n; r++) {
+      const yb = r * q;
+      const xb = r * p;
+      for (let i = 0; i < p; i++) {
+        const v = x.data[xb + i];
+        if (v === 0) continue;
+        const ob = i * q;
+        for (let j = 0; j < q; j++) out[ob + j] += v * y.data[yb + j];
+      }
+    }
+  }
+  return { rows: p, cols: q, data: out };
 }
 
 /** Column means of a row-major matrix (float64). */
@@ -312,18 +389,45 @@ export function covariance(
     throw new LinalgError(`covariance: need more than ddof=${ddof} rows, got ${n}`);
   }
   const mean = center ? columnMeans(x) : new Float64Array(x.cols);
-  const xc = center ? centerRows(x, mean) : x;
-  const g = gram(xc);
   const s = 1 / (n - ddof);
+  if (center && density(x.data, SPARSE_DENSITY) < SPARSE_DENSITY) {
+    // Keep the zeros: (XᵀX − n·μμᵀ)/(n − ddof).
+    const g = gram(x);
+    const d = x.cols;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++)
+        g.data[i * d + j] = (g.data[i * d + j] - n * mean[i] * mean[j]) * s;
+    return { cov: g, mean };
+  }
+  const g = gram(center ? centerRows(x, mean) : x);
   for (let i = 0; i < g.data.length; i++) g.data[i] *= s;
   return { cov: g, mean };
 }
 
-/** Cross-covariance XᵀY/(n−ddof) of centred X (n×p) and Y (n×q) (inputs must already be centred). */
-export function crossProduct(x: MatrixLike, y: MatrixLike, scale = 1): Matrix64 {
-  const out = matmulAtB(x, y);
-  if (scale !== 1) for (let i = 0; i < out.data.length; i++) out.data[i] *= scale;
-  return out;
+/** Cross-covariance (X−μx)ᵀ(Y−μy)/(n−ddof) (p×q) of paired rows, with both column means. */
+export function crossCovariance(
+  x: MatrixLike,
+  y: MatrixLike,
+  options: CovarianceOptions = {},
+): { cov: Matrix64; meanX: Float64Array; meanY: Float64Array } {
+  checkMatrix(x, "crossCovariance: X");
+  checkMatrix(y, "crossCovariance: Y");
+  const n = x.rows;
+  const ddof = options.ddof ?? 1;
+  const center = options.center ?? true;
+  if (y.rows !== n) throw new LinalgError(`crossCovariance: X has ${n} rows but Y has ${y.rows}`);
+  if (n - ddof <= 0)
+    throw new LinalgError(`crossCovariance: need more than ddof=${ddof} rows, got ${n}`);
+  const meanX = center ? columnMeans(x) : new Float64Array(x.cols);
+  const meanY = center ? columnMeans(y) : new Float64Array(y.cols);
+  const g = crossGram(x, y);
+  const p = x.cols;
+  const q = y.cols;
+  const s = 1 / (n - ddof);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < q; j++)
+      g.data[i * q + j] = (g.data[i * q + j] - n * meanX[i] * meanY[j]) * s;
+  return { cov: g, meanX, meanY };
 }
 
 /**

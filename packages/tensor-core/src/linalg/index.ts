@@ -12,7 +12,9 @@ export {
   choleskySolve,
   columnMeans,
   covariance,
-  crossProduct,
+  crossCovariance,
+  crossGram,
+  density,
   type FloatArray,
   gram,
   identity,
@@ -61,3 +63,4 @@ export {
   type SymmetricOperator,
   smallestEigenpairs,
 } from "./sparse-eigen";
+export { orthogonalProcrustes, type SvdResult, svd } from "./svd";

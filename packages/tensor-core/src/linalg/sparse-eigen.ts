@@ -21,7 +21,7 @@ export interface SmallestEigenOptions {
   readonly shift?: number;
   /** Vectors added per Krylov step (default k, at most 16): must be ≥ the multiplicity you need resolved. */
   readonly blockSize?: number;
-  /** Largest basis before a thick restart (default max(2k + 4·blockSize, 40), at most n). */
+  /** Largest basis before a thick restart (default max(2k + 10·blockSize, 60), at most n). */
   readonly maxBasis?: number;
   /** Maximum restart cycles (default 500). */
   readonly maxRestarts?: number;
@@ -134,7 +134,7 @@ export function smallestEigenpairs(
   const b = Math.max(1, Math.min(options.blockSize ?? Math.min(k, 16), n));
   const maxBasis = Math.min(
     n,
-    Math.max(options.maxBasis ?? Math.max(2 * k + 4 * b, 40), k + 2 * b),
+    Math.max(options.maxBasis ?? Math.max(2 * k + 10 * b, 60), k + 2 * b),
   );
   const nKeep = Math.min(maxBasis - b, Math.max(k + b, 2 * k));
   const maxRestarts = options.maxRestarts ?? 500;
