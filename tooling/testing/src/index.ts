@@ -1,1 +1,11 @@
+export {
+  type ConformanceContext,
+  type ConformanceOptions,
+  cleanupConformance,
+  conformanceChecks,
+  describeHasherConformance,
+  prepareConformance,
+} from "./conformance";
+export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
 export { sharedDataPath } from "./shared-data";
+export { type TinySetOptions, tinySet } from "./tiny-data";

@@ -1,0 +1,309 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import type { FitProgress, FitReport, Hasher, HasherClass } from "@cmh/tensor-core";
+import { initBackend, tf } from "@cmh/tensor-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tinySet } from "./tiny-data";
+
+/** Options for `describeHasherConformance`. */
+export interface ConformanceOptions<C extends object> {
+  /** Config for every fit: make it small and fast (few epochs, small layers). */
+  readonly config: Partial<C>;
+  /** The training set (default: `tinySet()`, 96 items of the synthetic generator). */
+  readonly makeData?: () => CrossModalSet;
+  /** Time allowed between abort and rejection (ms, default 3000). */
+  readonly abortWithinMs?: number;
+  /** Skip the seed-reproducibility check (only for methods documented as nondeterministic). */
+  readonly skipReproducibility?: boolean;
+}
+
+/** What every check sees: the method, options, the data and one fitted model. */
+export interface ConformanceContext<C extends object> {
+  readonly Method: HasherClass<C>;
+  readonly options: ConformanceOptions<C>;
+  readonly data: CrossModalSet;
+  readonly model: Hasher<C>;
+  readonly report: FitReport;
+  readonly events: readonly FitProgress[];
+  /** A scratch folder (removed afterwards). */
+  readonly dir: string;
+  /** tf.memory().numTensors before the shared model was fitted. */
+  readonly tensorsBefore: number;
+}
+
+function withNaN(m: Matrix): Matrix {
+  const data = Float32Array.from(m.data);
+  data[Math.min(data.length - 1, m.cols + 1)] = Number.NaN;
+  return { ...m, data };
+}
+
+function widen(m: Matrix): Matrix {
+  const cols = m.cols + 1;
+  const data = new Float32Array(m.rows * cols);
+  for (let r = 0; r < m.rows; r++)
+    data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols);
+  return { rows: m.rows, cols, data };
+}
+
+function make<C extends object>(ctx: ConformanceContext<C>, extra: Partial<C> = {}): Hasher<C> {
+  return new ctx.Method({ ...ctx.options.config, ...extra });
+}
+
+const MODALITIES = ["image", "text"] as const;
+
+/** Fit the shared model of a conformance run (what `describeHasherConformance` does in beforeAll). */
+export async function prepareConformance<C extends object>(
+  Method: HasherClass<C>,
+  options: ConformanceOptions<C>,
+): Promise<ConformanceContext<C>> {
+  await initBackend({ log: false });
+  const dir = await mkdtemp(
+    join(tmpdir(), `cmh-conformance-${Method.methodName.replace(/[^\w-]/g, "_")}-`),
+  );
+  const data = (options.makeData ?? (() => tinySet()))();
+  const tensorsBefore = tf.memory().numTensors;
+  const model = new Method(options.config);
+  const events: FitProgress[] = [];
+  const report = await model.fit(data, { onProgress: (e) => events.push(e) });
+  return { Method, options, data, model, report, events, dir, tensorsBefore };
+}
+
+/** Release what `prepareConformance` made. */
+export async function cleanupConformance<C extends object>(
+  ctx: ConformanceContext<C> | undefined,
+): Promise<void> {
+  if (!ctx) return;
+  ctx.model.dispose();
+  await rm(ctx.dir, { recursive: true, force: true });
+}
+
+/** The checks, by title; each throws (a failed expect) on a contract violation. */
+export const conformanceChecks: Record<
+  string,
+  <C extends object>(ctx: ConformanceContext<C>) => Promise<void> | void
+> = {
+  "declares metadata and presets": (ctx) => {
+    const { Method, model } = ctx;
+    expect(Method.methodName.length).toBeGreaterThan(0);
+    expect(Method.presets).toHaveProperty("paper");
+    expect(Method.presets).toHaveProperty("quick");
+    const m = model.meta;
+    expect(m.name).toBe(Method.methodName);
+    expect(m.paper.title.length).toBeGreaterThan(0);
+    expect(m.inputs).toContain("image");
+    expect(m.inputs).toContain("text");
+    expect(m.inputs.includes("labels")).toBe(m.supervised);
+    expect(m.bits).toBe((model.config as { bits?: number }).bits);
+    for (const [preset, cfg] of Object.entries(Method.presets)) {
+      expect(() => new Method(cfg).dispose(), `preset "${preset}"`).not.toThrow();
+    }
+  },
+
+  "validates bits and rejects unknown config keys": (ctx) => {
+    for (const bits of [0, 7, 12.5, 1025, Number.NaN]) {
+      expect(() => make(ctx, { bits } as never), `bits ${bits}`).toThrow(/bits/);
+    }
+    expect(() => make(ctx, { noSuchOption: 1 } as never)).toThrow(/noSuchOption/);
+    for (const bits of [16, 32, 64]) {
+      const h = make(ctx, { bits } as never);
+      expect(h.meta.bits).toBe(bits);
+      h.dispose();
+    }
+  },
+
+  "fits and returns a report": (ctx) => {
+    const { model, report, data } = ctx;
+    expect(model.fitted).toBe(true);
+    expect(report.method).toBe(ctx.Method.methodName);
+    expect(report.bits).toBe(model.meta.bits);
+    expect(["tensorflow", "wasm", "cpu"]).toContain(report.backend);
+    expect(report.trainSize).toBe(data.image.rows);
+    expect(report.seconds).toBeGreaterThanOrEqual(0);
+    expect(report.history.length).toBe(report.epochs);
+    for (const h of report.history) expect(Number.isFinite(h.total)).toBe(true);
+  },
+
+  "reports progress": (ctx) => {
+    expect(ctx.events.length).toBeGreaterThan(0);
+    for (const e of ctx.events) {
+      expect(e.method).toBe(ctx.Method.methodName);
+      expect(e.epoch).toBeGreaterThanOrEqual(1);
+      expect(e.epoch).toBeLessThanOrEqual(e.epochs);
+      expect(Number.isFinite(e.loss)).toBe(true);
+      expect(e.elapsedSeconds).toBeGreaterThanOrEqual(0);
+    }
+  },
+
+  "encodes both modalities to codes of shape (n, bits), deterministically": (ctx) => {
+    const { model, data } = ctx;
+    for (const modality of MODALITIES) {
+      const x = data[modality];
+      const c = model.encode(modality, x);
+      const w = Math.ceil(c.bits / 32);
+      expect(c.n).toBe(x.rows);
+      expect(c.bits).toBe(model.meta.bits);
+      expect(c.words.length).toBe(x.rows * w);
+      expect(model.encode(modality, x).words).toEqual(c.words);
+      const head: Matrix = { rows: 3, cols: x.cols, data: x.data.subarray(0, 3 * x.cols) };
+      expect(model.encode(modality, head).words, "a row's code depends on other rows").toEqual(
+        c.words.subarray(0, 3 * w),
+      );
+      const first = c.words.subarray(0, w).join();
+      let distinct = false;
+      for (let j = 1; j < c.n && !distinct; j++)
+        distinct = c.words.subarray(j * w, (j + 1) * w).join() !== first;
+      expect(distinct, `all ${modality} codes are identical`).toBe(true);
+    }
+  },
+
+  "round-trips through save and load with identical codes": async (ctx) => {
+    const { model, data, Method } = ctx;
+    const d = join(ctx.dir, "model");
+    await model.save(d);
+    const loaded = await Method.load(d);
+    try {
+      expect(loaded.fitted).toBe(true);
+      expect(loaded.config).toEqual(model.config);
+      for (const modality of MODALITIES) {
+        expect(loaded.encode(modality, data[modality]).words).toEqual(
+          model.encode(modality, data[modality]).words,
+        );
+      }
+    } finally {
+      loaded.dispose();
+    }
+  },
+
+  "rejects encode input of the wrong width or with NaN": (ctx) => {
+    for (const modality of MODALITIES) {
+      expect(() => ctx.model.encode(modality, widen(ctx.data[modality]))).toThrow(/column/);
+      expect(() => ctx.model.encode(modality, withNaN(ctx.data[modality]))).toThrow(
+        /NaN|non-finite/,
+      );
+    }
+  },
+
+  "refuses to encode before fit": (ctx) => {
+    const fresh = make(ctx);
+    expect(fresh.fitted).toBe(false);
+    expect(() => fresh.encode("image", ctx.data.image)).toThrow(/not fitted/);
+    fresh.dispose();
+  },
+
+  "rejects mismatched and empty training sets": async (ctx) => {
+    const { data } = ctx;
+    const fresh = make(ctx);
+    try {
+      const r = data.text.rows - 1;
+      const short: Matrix = {
+        rows: r,
+        cols: data.text.cols,
+        data: data.text.data.subarray(0, r * data.text.cols),
+      };
+      await expect(fresh.fit({ ...data, text: short })).rejects.toThrow(/rows/);
+      const empty = (m: Matrix): Matrix => ({ rows: 0, cols: m.cols, data: new Float32Array(0) });
+      await expect(
+        fresh.fit({ name: "empty", image: empty(data.image), text: empty(data.text) }),
+      ).rejects.toThrow(/empty/);
+    } finally {
+      fresh.dispose();
+    }
+  },
+
+  "handles labels per its supervision, and is reproducible from its seed": async (ctx) => {
+    const { data, model, options } = ctx;
+    const other = make(ctx);
+    const noLabels: CrossModalSet = { name: data.name, image: data.image, text: data.text };
+    try {
+      if (other.meta.supervised) {
+        await expect(other.fit(noLabels)).rejects.toThrow(/label/);
+        await other.fit(data);
+      } else {
+        // Unsupervised: fitting without labels must give exactly the codes fitted with labels.
+        await other.fit(noLabels);
+      }
+      if (options.skipReproducibility) return;
+      for (const modality of MODALITIES) {
+        expect(other.encode(modality, data[modality]).words).toEqual(
+          model.encode(modality, data[modality]).words,
+        );
+      }
+    } finally {
+      other.dispose();
+    }
+  },
+
+  "stops a fit promptly when its signal aborts, and stays unfitted": async (ctx) => {
+    const m = make(ctx);
+    const ac = new AbortController();
+    let abortedAt = 0;
+    const abort = () => {
+      if (!abortedAt) {
+        abortedAt = performance.now();
+        ac.abort();
+      }
+    };
+    const timer = setTimeout(abort, 20);
+    try {
+      await expect(m.fit(ctx.data, { signal: ac.signal, onProgress: abort })).rejects.toMatchObject(
+        { name: "AbortError" },
+      );
+      expect(performance.now() - abortedAt).toBeLessThan(ctx.options.abortWithinMs ?? 3000);
+      expect(m.fitted).toBe(false);
+    } finally {
+      clearTimeout(timer);
+      m.dispose();
+    }
+    const pre = make(ctx);
+    await expect(pre.fit(ctx.data, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    pre.dispose();
+  },
+
+  "leaks no tensors across fit, encode and dispose": async (ctx) => {
+    const before = tf.memory().numTensors;
+    const m = make(ctx);
+    await m.fit(ctx.data);
+    m.encode("image", ctx.data.image);
+    m.encode("text", ctx.data.text);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => m.encode("image", ctx.data.image)).toThrow();
+  },
+};
+
+/**
+ * The Hasher conformance suite. In a method package's test file:
+ *
+ * ```ts
+ * describeHasherConformance(MyMethod, { config: { ...MyMethod.presets.quick, epochs: 2 } });
+ * ```
+ *
+ * Checks (see `conformanceChecks`): metadata and presets, bits validation and unknown keys, fit
+ * report and progress, code shape and determinism, save/load round-trip, encode input checks,
+ * fit input checks, labels (ignored by unsupervised methods, required by supervised ones) and seed
+ * reproducibility, prompt cancellation, no tensor leaks.
+ */
+export function describeHasherConformance<C extends object>(
+  Method: HasherClass<C>,
+  options: ConformanceOptions<C>,
+): void {
+  describe(`${Method.methodName} conforms to the Hasher contract`, () => {
+    let ctx: ConformanceContext<C> | undefined;
+    beforeAll(async () => {
+      ctx = await prepareConformance(Method, options);
+    });
+    afterAll(async () => {
+      await cleanupConformance(ctx);
+    });
+    for (const [title, check] of Object.entries(conformanceChecks)) {
+      it(title, async () => {
+        if (!ctx) throw new Error("conformance setup failed (see the beforeAll error)");
+        await check(ctx);
+      });
+    }
+  });
+}
