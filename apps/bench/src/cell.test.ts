@@ -23,10 +23,10 @@ describe("runCell", () => {
     const S = makeFakeHasher("S", true);
     const u = await runCell(U, spec, data);
     expect(u.status).toBe("ok");
-    expect((U as unknown as { lastFitHadLabels: boolean }).lastFitHadLabels).toBe(false);
+    expect(U.lastFitHadLabels).toBe(false);
     const s = await runCell(S, { ...spec, supervised: true }, data);
     expect(s.status).toBe("ok");
-    expect((S as unknown as { lastFitHadLabels: boolean }).lastFitHadLabels).toBe(true);
+    expect(S.lastFitHadLabels).toBe(true);
     if (u.status === "ok") {
       expect(u.metrics.directions).toEqual(["i2t", "t2i"]);
       expect(u.metrics.i2t?.["mAP@1000"]).toBeGreaterThan(0);
@@ -43,8 +43,7 @@ describe("runCell", () => {
     expect(noPreset.status === "failed" && noPreset.error.message).toBe(
       'Fake has no "huge" preset (it has: quick, paper)',
     );
-    F.presets.quick = { badEncode: true };
-    const bad = await runCell(F, spec, data);
+    const bad = await runCell(makeFakeHasher("Bad", false, { badEncode: true }), spec, data);
     expect(bad).toMatchObject({ status: "failed", phase: "encode" });
     expect(bad.status === "failed" && bad.error.message).toMatch(/expected 200 codes of 16 bits/);
     const G = makeFakeHasher("G");

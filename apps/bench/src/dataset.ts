@@ -4,10 +4,13 @@
  * dataset's identity: name, protocol, split seed and hash, sizes, and the SHA-256 of its files.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import {
   type CrossModalSet,
+  loadDcmh,
+  loadDcmhParts,
+  loadTrainTestLayout,
   makeSplit,
   PROTOCOLS,
   type ProtocolSpec,
@@ -106,9 +109,8 @@ export const REAL_DATASETS: Readonly<Record<string, { protocol: string; files: s
 /** The dataset used when `--dataset` is not given. */
 export const DEFAULT_DATASET = "synthetic-default";
 
-/** Resolve the protocol a spec runs under (its own, or the dataset's default). */
-export function protocolOf(spec: DatasetSpec): ProtocolSpec {
-  const syn = SYNTHETIC_DATASETS[spec.name];
+/** Resolve the protocol a spec runs under (its own, or the dataset's default), if known. */
+export function protocolOf(spec: DatasetSpec): ProtocolSpec | undefined {
   if (spec.protocol !== undefined) {
     const p = PROTOCOLS[spec.protocol];
     if (!p) {
@@ -118,12 +120,10 @@ export function protocolOf(spec: DatasetSpec): ProtocolSpec {
     }
     return p;
   }
+  const syn = SYNTHETIC_DATASETS[spec.name];
   if (syn) return syn.protocol;
   const real = REAL_DATASETS[spec.name];
-  if (real) return PROTOCOLS[real.protocol];
-  throw new Error(
-    `Dataset "${spec.name}" has no default protocol; pass --protocol (one of ${Object.keys(PROTOCOLS).join(", ")}).`,
-  );
+  return real ? PROTOCOLS[real.protocol] : undefined;
 }
 
 /** Check a spec before a run starts (names known, --data given for real data, path exists). */
@@ -142,28 +142,19 @@ export function validateDatasetSpec(spec: DatasetSpec): void {
         `Dataset "${spec.name}" is not generated, so --data <path> is needed (a folder or file). Known names: ${known}; any other name works with --data and --protocol.`,
       );
     }
-    try {
-      statSync(spec.data);
-    } catch {
-      throw new Error(`--data path "${spec.data}" does not exist.`);
-    }
+    if (!existsSync(spec.data)) throw new Error(`--data path "${spec.data}" does not exist.`);
   }
   protocolOf(spec);
 }
 
-let cache: { key: string; set: CrossModalSet; files: readonly DataFile[] } | undefined;
+let cache:
+  | { key: string; set: CrossModalSet; files: readonly DataFile[]; fixed?: ProtocolSpec }
+  | undefined;
 
-/** SHA-256 of the data files under a path (a file, or the files of a folder, sorted by name). */
-export async function hashDataFiles(path: string): Promise<DataFile[]> {
-  const st = statSync(path);
-  const paths = st.isDirectory()
-    ? readdirSync(path)
-        .sort()
-        .map((f) => join(path, f))
-        .filter((p) => statSync(p).isFile() && !basename(p).startsWith("."))
-    : [path];
+/** SHA-256 of files (streamed), in name order. */
+export async function hashFiles(paths: readonly string[]): Promise<DataFile[]> {
   const out: DataFile[] = [];
-  for (const p of paths) {
+  for (const p of [...paths].sort()) {
     const h = createHash("sha256");
     await new Promise<void>((resolve, reject) => {
       createReadStream(p)
@@ -176,50 +167,69 @@ export async function hashDataFiles(path: string): Promise<DataFile[]> {
   return out;
 }
 
+/** True when `path` holds the I_tr/T_tr/L_tr/I_te/T_te/L_te layout (one file, or a CSV/npy folder). */
+export function isTrainTestLayout(path: string): boolean {
+  if (!statSync(path).isDirectory()) return true;
+  return existsSync(join(path, "I_tr.csv")) || existsSync(join(path, "I_tr.npy"));
+}
+
 async function loadSet(
   spec: DatasetSpec,
-  knownFiles?: readonly DataFile[],
-): Promise<{ set: CrossModalSet; files: readonly DataFile[] }> {
+): Promise<{ set: CrossModalSet; files: readonly DataFile[]; fixed?: ProtocolSpec }> {
   const key = JSON.stringify([spec.name, spec.data ?? null]);
   if (cache?.key === key) return cache;
   const syn = SYNTHETIC_DATASETS[spec.name];
   let set: CrossModalSet;
   let files: readonly DataFile[] = [];
+  let fixed: ProtocolSpec | undefined;
   if (syn) {
     set = synthetic({ seed: 0, ...syn.options }).set;
   } else {
     validateDatasetSpec(spec);
-    set = await loadRealSet(spec.data as string, spec.name);
-    files = knownFiles ?? (await hashDataFiles(spec.data as string));
+    const path = spec.data as string;
+    let readFiles: string[];
+    if (isTrainTestLayout(path)) {
+      // A fixed train (= database) / test (= query) layout: its own split unless --protocol says otherwise.
+      const loaded = await loadTrainTestLayout(path, { name: spec.name });
+      set = loaded.set;
+      readFiles = statSync(path).isDirectory()
+        ? readdirSync(path)
+            .filter((f) => /^[ITL]_t[re]\.(csv|npy)$/.test(f))
+            .map((f) => join(path, f))
+        : [path];
+      fixed = {
+        name: loaded.split.protocol,
+        fixedTrain: loaded.nTrain,
+        nItems: loaded.nTrain + loaded.nTest,
+      };
+    } else {
+      const parts = await loadDcmhParts(path, spec.name);
+      if (!parts.image) {
+        await loadDcmh(path, spec.name); // throws, naming the image files it looked for
+        throw new Error(`no image features found in ${path}`);
+      }
+      set = { name: spec.name, image: parts.image, text: parts.text, labels: parts.labels };
+      readFiles = Object.values(parts.files);
+    }
+    files = await hashFiles(readFiles);
   }
-  cache = { key, set, files };
+  cache = { key, set, files, ...(fixed ? { fixed } : {}) };
   return cache;
-}
-
-/** Read real data with `@cmh/datasets`' loaders (DCMH .mat files, or the I_tr/T_tr/... layout). */
-async function loadRealSet(path: string, name: string): Promise<CrossModalSet> {
-  const datasets = (await import("@cmh/datasets")) as Record<string, unknown>;
-  const loader = datasets.loadCrossModalSet;
-  if (typeof loader !== "function") {
-    throw new Error(
-      `This build of @cmh/datasets has no real-data loader (loadCrossModalSet); cannot read "${path}" for dataset "${name}".`,
-    );
-  }
-  return (await loader(path, { name })) as CrossModalSet;
 }
 
 /**
  * Load (once per process) and split a dataset for one seed. Generated data is always the same
- * items (generator seed 0); the seed picks the split. `knownFiles` skips re-hashing real data
- * files already hashed by the runner.
+ * items (generator seed 0); the seed picks the split of random protocols. Real data files are
+ * hashed (SHA-256) as they are read.
  */
-export async function loadDataset(
-  spec: DatasetSpec,
-  seed: number,
-  knownFiles?: readonly DataFile[],
-): Promise<LoadedDataset> {
-  const { set, files } = await loadSet(spec, knownFiles);
-  const protocol = protocolOf(spec);
+export async function loadDataset(spec: DatasetSpec, seed: number): Promise<LoadedDataset> {
+  const { set, files, fixed } = await loadSet(spec);
+  const protocol = spec.protocol !== undefined ? protocolOf(spec) : (fixed ?? protocolOf(spec));
+  if (!protocol) {
+    throw new Error(
+      `Dataset "${spec.name}" has no default protocol; pass --protocol (one of ${Object.keys(PROTOCOLS).join(", ")}).`,
+    );
+  }
   const n = set.image.rows;
   const split = makeSplit(protocol, n, seed);
   const syn = SYNTHETIC_DATASETS[spec.name];

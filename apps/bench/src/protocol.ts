@@ -1,14 +1,12 @@
 /** Messages between the runner and a cell's child process. */
 import type { FitProgress } from "@cmh/tensor-core";
 import type { CellOutcome, CellSpec } from "./cell";
-import type { DataFile, DatasetIdentity } from "./dataset";
+import type { DatasetIdentity } from "./dataset";
 
 /** Runner -> cell process: run this cell. */
 export interface RunCellMessage {
   readonly type: "run";
   readonly spec: CellSpec;
-  /** Data files already hashed by the runner (real data), so the child need not re-hash them. */
-  readonly files?: readonly DataFile[];
 }
 
 /** Cell process -> runner. */

@@ -142,16 +142,13 @@ describe("runBench", () => {
 describe("runBench failures", () => {
   it("records a throwing method and a NaN loss as failed cells and carries on", async () => {
     const out = tmp();
-    const Thrower = makeFakeHasher("Thrower");
-    const Nan = makeFakeHasher("NanLoss");
+    const Thrower = makeFakeHasher("Thrower", false, { epochs: 3, throwAt: 2 });
+    const Nan = makeFakeHasher("NanLoss", false, { epochs: 3, nanAt: 2 });
     const bad: MethodEntry[] = [
       { name: "Thrower", package: "x", supervised: false, load: async () => Thrower },
       { name: "NanLoss", package: "x", supervised: false, load: async () => Nan },
       { name: "FakeLSH", package: "x", supervised: false, load: async () => Good },
     ];
-    // Presets are shared by name; make the failing ones fail through their quick preset.
-    Thrower.presets.quick = { epochs: 3, throwAt: 2 };
-    Nan.presets.quick = { epochs: 3, nanAt: 2 };
     const s = await runBench(options(out, { methods: bad, bits: [16], htmlReport: false }));
     expect(s.ran).toBe(3);
     expect(s.failed).toBe(2);
@@ -178,8 +175,7 @@ describe("runBench failures", () => {
   it("stops at an abort and does not record the interrupted cell", async () => {
     const out = tmp();
     const controller = new AbortController();
-    const Slow = makeFakeHasher("Slow");
-    Slow.presets.quick = { epochs: 50 };
+    const Slow = makeFakeHasher("Slow", false, { epochs: 50 });
     const s = await runBench(
       options(out, {
         methods: [{ name: "Slow", package: "x", supervised: false, load: async () => Slow }],

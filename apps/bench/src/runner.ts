@@ -13,12 +13,9 @@ import type { Direction } from "@cmh/metrics";
 import type { FitProgress } from "@cmh/tensor-core";
 import { type CellOutcome, type CellSpec, cellKey, runCell } from "./cell";
 import {
-  type DataFile,
   type DatasetIdentity,
   type DatasetSpec,
-  hashDataFiles,
   loadDataset,
-  SYNTHETIC_DATASETS,
   validateDatasetSpec,
 } from "./dataset";
 import { renderLeaderboard } from "./leaderboard";
@@ -119,7 +116,6 @@ interface CellRun {
 function runInChild(
   workerPath: string,
   spec: CellSpec,
-  files: readonly DataFile[] | undefined,
   onProgress: (e: FitProgress) => void,
   signal: AbortSignal | undefined,
 ): Promise<CellRun> {
@@ -184,7 +180,7 @@ function runInChild(
     };
     child.on("exit", (code, sig) => finish(code, sig));
     child.on("error", (err) => finish(null, null, err));
-    const msg: RunCellMessage = { type: "run", spec, ...(files ? { files } : {}) };
+    const msg: RunCellMessage = { type: "run", spec };
     child.send(msg);
   });
 }
@@ -266,10 +262,6 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
 
   const runId = randomUUID();
   const code: CodeVersion = codeVersion([...new Set(o.methods.map((m) => m.package))]);
-  const files =
-    o.dataset.data !== undefined && !SYNTHETIC_DATASETS[o.dataset.name]
-      ? await hashDataFiles(o.dataset.data)
-      : undefined;
   writeFileAtomic(
     join(o.out, "run.json"),
     `${JSON.stringify(
@@ -284,7 +276,6 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
         backend: o.backend,
         isolation,
         code,
-        files: files ?? [],
       },
       null,
       2,
@@ -371,9 +362,9 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
     const tc = performance.now();
     let run: CellRun;
     if (isolation === "process") {
-      run = await runInChild(workerPath, spec, files, onProgress, o.signal);
+      run = await runInChild(workerPath, spec, onProgress, o.signal);
     } else {
-      run = await runInline(o, spec, files, onProgress, inlineBackend);
+      run = await runInline(o, spec, onProgress, inlineBackend);
     }
     const secs = (performance.now() - tc) / 1000;
     if (run.interrupted || o.signal?.aborted) {
@@ -389,7 +380,7 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
       log(`backend: ${run.backend}`);
       backendLogged = true;
     }
-    const identity = run.identity ?? (await loadDataset(o.dataset, spec.seed, files)).identity;
+    const identity = run.identity ?? (await loadDataset(o.dataset, spec.seed)).identity;
     const records = toRecords(spec, run.outcome as CellOutcome, {
       runId,
       attempt: randomUUID(),
@@ -430,7 +421,6 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
 async function runInline(
   o: BenchOptions,
   spec: CellSpec,
-  files: readonly DataFile[] | undefined,
   onProgress: (e: FitProgress) => void,
   backend: string | null,
 ): Promise<CellRun> {
@@ -438,7 +428,7 @@ async function runInline(
   const base = { peakRssScope: "runner-process" as const, backend, interrupted: false };
   let data: Awaited<ReturnType<typeof loadDataset>>;
   try {
-    data = await loadDataset(spec.dataset, spec.seed, files);
+    data = await loadDataset(spec.dataset, spec.seed);
   } catch (e) {
     return {
       ...base,

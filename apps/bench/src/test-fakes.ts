@@ -37,12 +37,19 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Build a fake method class with the given name and supervised flag. */
-export function makeFakeHasher(name: string, supervised = false): HasherClass<FakeConfig> {
+/** A fake method class; `lastFitHadLabels` tells whether its last fit saw labels. */
+export type FakeClass = HasherClass<FakeConfig> & { lastFitHadLabels: boolean | null };
+
+/** Build a fake method class with the given name, supervised flag and quick preset. */
+export function makeFakeHasher(
+  name: string,
+  supervised = false,
+  quick: Partial<FakeConfig> = { epochs: 2 },
+): FakeClass {
   class Fake implements Hasher<FakeConfig> {
     static readonly methodName = name;
     static readonly presets: Record<string, Partial<FakeConfig>> = {
-      quick: { epochs: 2 },
+      quick,
       paper: { epochs: 3 },
     };
     static async load(_dir: string): Promise<Hasher<FakeConfig>> {

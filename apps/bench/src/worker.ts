@@ -43,7 +43,7 @@ async function handle(msg: RunCellMessage): Promise<void> {
     const Cls = await entry.load();
     let data: Awaited<ReturnType<typeof loadDataset>>;
     try {
-      data = await loadDataset(spec.dataset, spec.seed, msg.files);
+      data = await loadDataset(spec.dataset, spec.seed);
       identity = data.identity;
     } catch (e) {
       outcome = failure("load", e);

@@ -1,0 +1,85 @@
+import { join } from "node:path";
+import { KNOWN_FILES } from "@cmh/datasets";
+import { sharedDataPath } from "@cmh/testing";
+import { describe, expect, it } from "vitest";
+import { loadDataset, protocolOf, validateDatasetSpec } from "./dataset";
+
+describe("dataset specs", () => {
+  it("knows the generated sets and the real datasets' default protocols", () => {
+    expect(protocolOf({ name: "synthetic-default" })?.name).toBe("synthetic-default");
+    expect(protocolOf({ name: "mirflickr25k" })?.name).toBe("mirflickr25k-5k");
+    expect(protocolOf({ name: "mirflickr25k", protocol: "mirflickr25k-10k" })?.name).toBe(
+      "mirflickr25k-10k",
+    );
+    expect(protocolOf({ name: "my-data" })).toBeUndefined();
+    expect(() => protocolOf({ name: "x", protocol: "nope" })).toThrow('Unknown protocol "nope"');
+  });
+
+  it("asks for --data for real data, and refuses it for generated data", () => {
+    expect(() => validateDatasetSpec({ name: "mirflickr25k" })).toThrow(/--data <path> is needed/);
+    expect(() => validateDatasetSpec({ name: "synthetic-small", data: "." })).toThrow(
+      /--data is not used/,
+    );
+    expect(() => validateDatasetSpec({ name: "wiki", data: join("no", "such", "dir") })).toThrow(
+      /does not exist/,
+    );
+  });
+
+  it("splits the generated set by seed and records its identity", async () => {
+    const a = await loadDataset({ name: "synthetic-small" }, 0);
+    const b = await loadDataset({ name: "synthetic-small" }, 1);
+    expect(a.set).toBe(b.set); // generated once per process
+    expect(a.identity).toMatchObject({
+      dataset: "synthetic-small",
+      synthetic: true,
+      protocol: "synthetic-small",
+      splitSeed: 0,
+      nItems: 2000,
+      nQuery: 200,
+      nTrain: 1000,
+      nDatabase: 1800,
+      imageDim: 512,
+      textDim: 1386,
+      numLabels: 24,
+      files: [],
+    });
+    expect(a.identity.splitHash).not.toBe(b.identity.splitHash);
+  });
+});
+
+const uci = sharedDataPath("uci-mfeat");
+describe.skipIf(!uci)("real data (shared/data/uci-mfeat)", () => {
+  it("reads the I_tr/... .mat file with its fixed split and hashes it", async () => {
+    const d = await loadDataset({ name: "uci-mfeat", data: join(uci as string, "uci_all.mat") }, 5);
+    expect(d.identity).toMatchObject({
+      dataset: "uci-mfeat",
+      synthetic: false,
+      protocol: "uci-mfeat",
+      nItems: 2000,
+      nTrain: 1500,
+      nQuery: 500,
+      nDatabase: 1500,
+    });
+    expect(d.identity.files).toEqual([
+      {
+        name: "uci_all.mat",
+        bytes: expect.any(Number),
+        sha256: KNOWN_FILES["uci_all.mat"].sha256,
+      },
+    ]);
+  });
+
+  it("reads the same layout from a CSV folder, hashing only the files it read", async () => {
+    const d = await loadDataset({ name: "uci-csv", data: join(uci as string, "csv") }, 0);
+    expect(d.identity.nTrain).toBe(1500);
+    expect(d.identity.nQuery).toBe(500);
+    expect(d.identity.files.map((f) => f.name)).toEqual([
+      "I_te.csv",
+      "I_tr.csv",
+      "L_te.csv",
+      "L_tr.csv",
+      "T_te.csv",
+      "T_tr.csv",
+    ]);
+  });
+});
