@@ -26,6 +26,9 @@ export interface FakeConfig {
   badEncode: boolean;
 }
 
+/** Columns summed per bit. */
+const TAPS = 16;
+
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -60,8 +63,9 @@ export function makeFakeHasher(
     fitted = false;
     /** Labels seen by the last fit (tests check unsupervised methods get none). */
     static lastFitHadLabels: boolean | null = null;
-    private proj: Partial<Record<Modality, { w: Float64Array; mean: Float64Array; cols: number }>> =
-      {};
+    private proj: Partial<
+      Record<Modality, { cols: Int32Array; w: Float64Array; mean: Float64Array; width: number }>
+    > = {};
     constructor(config: Partial<FakeConfig> = {}) {
       this.config = {
         bits: 16,
@@ -100,16 +104,22 @@ export function makeFakeHasher(
         await new Promise((r) => setTimeout(r, 1));
       }
       if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
+      // Each bit: a signed sum of a few random centred columns (cheap, deterministic).
       const rnd = mulberry32(this.config.seed * 7919 + this.config.bits);
       for (const m of ["image", "text"] as const) {
         const x = train[m];
+        const bits = this.config.bits;
+        const cols = new Int32Array(bits * TAPS);
+        const w = new Float64Array(bits * TAPS);
+        for (let i = 0; i < cols.length; i++) {
+          cols[i] = Math.floor(rnd() * x.cols);
+          w[i] = rnd() < 0.5 ? -1 : 1;
+        }
         const mean = new Float64Array(x.cols);
         for (let r = 0; r < x.rows; r++)
           for (let c = 0; c < x.cols; c++) mean[c] += x.data[r * x.cols + c];
         for (let c = 0; c < x.cols; c++) mean[c] /= x.rows;
-        const w = new Float64Array(x.cols * this.config.bits);
-        for (let i = 0; i < w.length; i++) w[i] = rnd() - 0.5;
-        this.proj[m] = { w, mean, cols: x.cols };
+        this.proj[m] = { cols, w, mean, width: x.cols };
       }
       this.fitted = true;
       return {
@@ -125,16 +135,18 @@ export function makeFakeHasher(
     encode(modality: Modality, x: Matrix): BinaryCodes {
       const p = this.proj[modality];
       if (!p) throw new Error(`${name}: encode before fit`);
-      if (x.cols !== p.cols)
-        throw new Error(`${name}: ${modality} has ${x.cols} columns, expected ${p.cols}`);
+      if (x.cols !== p.width) {
+        throw new Error(`${name}: ${modality} has ${x.cols} columns, expected ${p.width}`);
+      }
       const bits = this.config.bits;
       const n = this.config.badEncode ? Math.max(0, x.rows - 1) : x.rows;
       const out = new Float64Array(n * bits);
       for (let r = 0; r < n; r++) {
         for (let b = 0; b < bits; b++) {
           let s = 0;
-          for (let c = 0; c < p.cols; c++)
-            s += (x.data[r * p.cols + c] - p.mean[c]) * p.w[c * bits + b];
+          for (let t = b * TAPS; t < (b + 1) * TAPS; t++) {
+            s += (x.data[r * p.width + p.cols[t]] - p.mean[p.cols[t]]) * p.w[t];
+          }
           out[r * bits + b] = s;
         }
       }
