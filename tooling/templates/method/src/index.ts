@@ -1,0 +1,1 @@
+export { __Class__, type __Class__Config } from "./method";

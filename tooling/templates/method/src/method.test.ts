@@ -1,0 +1,18 @@
+import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { describe, expect, it } from "vitest";
+import { __Class__ } from "./method";
+
+describeHasherConformance(__Class__, { config: { ...__Class__.presets.quick, bits: 16 } });
+
+describe("__Class__", () => {
+  it("lowers its loss during training", async () => {
+    const h = new __Class__({ epochs: 5, bits: 16 });
+    const report = await h.fit(tinySet());
+    expect(report.history[4].total).toBeLessThan(report.history[0].total);
+    h.dispose();
+  });
+
+  it("rejects a non-integer epoch count", () => {
+    expect(() => new __Class__({ epochs: 1.5 })).toThrow(/epochs must be a positive integer/);
+  });
+});
