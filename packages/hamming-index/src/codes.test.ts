@@ -143,3 +143,13 @@ describe("hammingDistance(s)", () => {
     expect(() => hammingDistance(a, 0, a, 5)).toThrow(/out of range/);
   });
 });
+
+describe("embedded WebAssembly kernel", () => {
+  it("kernel.wat and the embedded bytes are what scripts/build-wasm.mjs produces", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const script = fileURLToPath(new URL("../scripts/build-wasm.mjs", import.meta.url));
+    const out = execFileSync(process.execPath, [script, "--check"], { encoding: "utf8" });
+    expect(out).toMatch(/up to date/);
+  });
+});

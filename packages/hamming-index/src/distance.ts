@@ -68,30 +68,3 @@ export function distancesJs(
     }
   }
 }
-
-/**
- * Distances from query `qi` of `queries` to every code of `database`, into `out` (allocated as a
- * `Uint16Array` of length `database.n` when omitted; must have at least `database.n` entries).
- */
-export function hammingDistances<T extends Uint16Array | Uint32Array = Uint16Array>(
-  queries: BinaryCodes,
-  qi: number,
-  database: BinaryCodes,
-  out?: T,
-): T {
-  checkPair(queries, qi, database);
-  const n = database.n;
-  const w = (database.bits + 31) >>> 5;
-  if (database.words.length !== n * w) {
-    throw new RangeError(`database.words has ${database.words.length} words, expected ${n * w}`);
-  }
-  const res = (out ?? new Uint16Array(n)) as T;
-  if (!(res instanceof Uint16Array || res instanceof Uint32Array)) {
-    throw new TypeError("out must be a Uint16Array or Uint32Array");
-  }
-  if (res.length < n) {
-    throw new RangeError(`out has length ${res.length}, needs at least database.n = ${n}`);
-  }
-  distancesJs(queries.words, qi * w, database.words, w, 0, n, res);
-  return res;
-}

@@ -1,3 +1,4 @@
+export type { HammingIndex, RangeSearchResult, SearchResult } from "./base";
 export type { BinaryCodes, PackFrom } from "./codes";
 export {
   checkBits,
@@ -14,4 +15,9 @@ export {
   validateCodes,
   wordsPerCode,
 } from "./codes";
-export { hammingDistance, hammingDistances } from "./distance";
+export { hammingDistance } from "./distance";
+export { deserializeIndex, indexFactory, loadIndex } from "./factory";
+export { FlatIndex, type IndexOptions } from "./flat";
+export { crc32, FORMAT_MAGIC, FORMAT_VERSION } from "./io";
+export { type Backend, hammingDistances, wasmAvailable } from "./kernel";
+export { type MihOptions, MultiIndexHashing } from "./mih";

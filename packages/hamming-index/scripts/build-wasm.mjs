@@ -1,0 +1,166 @@
+// Generates src/kernel.wat (the WebAssembly kernel, text form, for review) and assembles it with
+// wabt into src/kernel-wasm.ts (the bytes, base64, embedded so the package needs no native build
+// and no .wat tooling at install time). Run: node scripts/build-wasm.mjs  (from the package dir).
+// `--check` verifies that the committed files are what this script produces.
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import wabtInit from "wabt";
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+// Each kernel is specialised by code width w (32-bit words per code): 1, 2, 4, and a generic
+// loop ("g"). `dist` is the distance expression for the code at byte address $p; `pro` loads the
+// query into locals once.
+const SPECS = {
+  1: {
+    pro: "(local.set $a (i32.load (local.get $q)))",
+    dist: "(i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p))))",
+  },
+  2: {
+    pro: "(local.set $x0 (i64.load (local.get $q)))",
+    dist: "(i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))))",
+  },
+  4: {
+    pro: "(local.set $x0 (i64.load (local.get $q))) (local.set $x1 (i64.load offset=8 (local.get $q)))",
+    dist:
+      "(i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))" +
+      " (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p))))))",
+  },
+  g: {
+    pro: "",
+    dist: "(call $distg (local.get $q) (local.get $p) (local.get $w))",
+  },
+};
+
+const LOCALS =
+  "(local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64)";
+
+function kernels(s, S) {
+  return `
+  ;; distances of query $q to codes 0..$n-1 at $db (stride $w words), as u16 at $out
+  (func $dist_${s} (export "dist_${s}")
+    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $out i32)
+    ${LOCALS}
+    ${S.pro}
+    (local.set $p (local.get $db))
+    (local.set $c (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 1))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $out) (local.get $c)))
+      (i32.store16 (local.get $out) ${S.dist})
+      (local.set $out (i32.add (local.get $out) (i32.const 2)))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
+      (br $next))))
+
+  ;; k-NN candidates in one pass. A code (visited in index order) is kept iff fewer than $k kept
+  ;; codes have distance <= its own: $lim is the smallest distance at which $k are already kept,
+  ;; $below counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
+  ;; Kept indices go to $ci (u32), their distances to $cd (u16); returns how many were kept.
+  ;; The k nearest (ties by index) are the first k of the kept ones sorted stably by distance.
+  (func $knn_${s} (export "knn_${s}")
+    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32) (param $bits i32)
+    (param $counts i32) (param $ci i32) (param $cd i32) (result i32)
+    ${LOCALS} (local $lim i32) (local $below i32) (local $nc i32)
+    ${S.pro}
+    (memory.fill (local.get $counts) (i32.const 0)
+      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))
+    (local.set $lim (i32.add (local.get $bits) (i32.const 1)))
+    (local.set $p (local.get $db))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $d ${S.dist})
+      (if (i32.lt_u (local.get $d) (local.get $lim)) (then
+        (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
+        (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
+        (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+        (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
+        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (local.set $below (i32.add (local.get $below) (i32.const 1)))
+        (block $ok (loop $shrink
+          (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+          (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+          (local.set $below (i32.sub (local.get $below)
+            (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+          (br $shrink)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
+      (br $next)))
+    (local.get $nc))
+
+  ;; range search: indices (u32 at $ci) and distances (u16 at $cd) of codes with distance <= $r,
+  ;; in index order; returns their number
+  (func $range_${s} (export "range_${s}")
+    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $r i32)
+    (param $ci i32) (param $cd i32) (result i32)
+    ${LOCALS} (local $nc i32)
+    ${S.pro}
+    (local.set $p (local.get $db))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $d ${S.dist})
+      (if (i32.le_u (local.get $d) (local.get $r)) (then
+        (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
+        (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
+        (local.set $nc (i32.add (local.get $nc) (i32.const 1)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
+      (br $next)))
+    (local.get $nc))
+`;
+}
+
+const wat = `;; GENERATED by scripts/build-wasm.mjs -- edit that script, then run it.
+;; Hamming distance kernels for @cmh/hamming-index. Codes are packed little-endian 32-bit words
+;; (see src/codes.ts), so two consecutive words read as one i64 give the same bits; padding bits
+;; are zero on both sides, so popcount(xor) over whole words is the Hamming distance.
+;; Memory is owned and grown by the JavaScript side (src/wasm.ts).
+(module
+  (memory (export "memory") 1)
+
+  ;; generic distance: $w words at $q and $p (pairs as i64, an odd last word as i32)
+  (func $distg (param $q i32) (param $p i32) (param $w i32) (result i32)
+    (local $s i64) (local $e i32)
+    (local.set $e (i32.add (local.get $q) (i32.shl (i32.and (local.get $w) (i32.const -2)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $q) (local.get $e)))
+      (local.set $s (i64.add (local.get $s)
+        (i64.popcnt (i64.xor (i64.load (local.get $q)) (i64.load (local.get $p))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 8)))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br $next)))
+    (if (i32.and (local.get $w) (i32.const 1)) (then
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u
+        (i32.popcnt (i32.xor (i32.load (local.get $q)) (i32.load (local.get $p)))))))))
+    (i32.wrap_i64 (local.get $s)))
+${Object.entries(SPECS)
+  .map(([s, S]) => kernels(s, S))
+  .join("")}
+)
+`;
+
+const wabt = await wabtInit();
+const mod = wabt.parseWat("kernel.wat", wat, { bulk_memory: true });
+mod.validate();
+const { buffer } = mod.toBinary({});
+const b64 = Buffer.from(buffer).toString("base64");
+const lines = b64.match(/.{1,96}/g).map((l) => `  "${l}"`);
+const ts = `// GENERATED by scripts/build-wasm.mjs from src/kernel.wat -- do not edit.
+/** The Hamming kernel WebAssembly module (${buffer.length} bytes), base64. */
+export const KERNEL_WASM_BASE64 =
+${lines.join(" +\n")};
+`;
+const files = [
+  [here("../src/kernel.wat"), wat],
+  [here("../src/kernel-wasm.ts"), ts],
+];
+if (process.argv.includes("--check")) {
+  for (const [f, text] of files) {
+    if (readFileSync(f, "utf8") !== text) {
+      console.error(`${f} is out of date: run node scripts/build-wasm.mjs`);
+      process.exit(1);
+    }
+  }
+  console.log("kernel.wat and kernel-wasm.ts are up to date");
+} else {
+  for (const [f, text] of files) writeFileSync(f, text);
+  console.log(`wrote kernel.wat and kernel-wasm.ts (${buffer.length} bytes of wasm)`);
+}
