@@ -328,7 +328,8 @@ export function evaluatePacked(
       const m = qMasks[q];
       for (let j = 0; j < N; j++) {
         const d = dist[j];
-        const r = (m & dMasks[j]) !== 0 ? 1 : 0;
+        const v = m & dMasks[j];
+        const r = (v | -v) >>> 31; // 1 when v !== 0, without a branch
         relD[nr] = d;
         relC[nr] = ++tot[d];
         relH[d] += r;
@@ -337,13 +338,9 @@ export function evaluatePacked(
     } else {
       const qb = q * lw;
       for (let j = 0, db = 0; j < N; j++, db += lw) {
-        let r = 0;
-        for (let t = 0; t < lw; t++) {
-          if ((qMasks[qb + t] & dMasks[db + t]) !== 0) {
-            r = 1;
-            break;
-          }
-        }
+        let v = 0;
+        for (let t = 0; t < lw; t++) v |= qMasks[qb + t] & dMasks[db + t];
+        const r = (v | -v) >>> 31;
         const d = dist[j];
         relD[nr] = d;
         relC[nr] = ++tot[d];
