@@ -562,6 +562,17 @@ describe("bad input", () => {
       /class ids/,
     );
   });
+  it("rejects codes with bits set above the code length (they would distort distances)", () => {
+    const bad = { n: 1, bits: 13, words: Uint32Array.of(1 << 20) };
+    expect(() =>
+      evaluateRetrieval({
+        query: bad,
+        database: { n: 1, bits: 13, words: Uint32Array.of(1) },
+        queryLabels: [1],
+        databaseLabels: [1],
+      }),
+    ).toThrow(/query: code 0 has padding bits set above bit 13/);
+  });
   it("rejects P@N cut-offs beyond the database, bad radius, bad variants, empty sets", () => {
     expect(() => evaluateRetrieval({ ...ok, precisionAtN: [11] })).toThrow(
       /database size 10, got 11/,

@@ -1,4 +1,4 @@
-import { type BinaryCodes, hammingDistances } from "@cmh/hamming-index";
+import { type BinaryCodes, hammingDistances, validateCodes } from "@cmh/hamming-index";
 import { type LabelInput, type PackedLabels, packLabelPair } from "./labels";
 
 /** A cut-off for mAP@k: a positive integer, or `"all"` for the whole ranking (never `-1`). */
@@ -141,23 +141,6 @@ export interface ResolvedMetricOptions {
   perQuery: boolean;
 }
 
-function checkCodes(c: BinaryCodes, what: string): void {
-  if (c === null || typeof c !== "object" || !(c.words instanceof Uint32Array)) {
-    throw new TypeError(`${what} must be BinaryCodes { n, bits, words: Uint32Array }`);
-  }
-  if (!Number.isInteger(c.n) || c.n < 0 || !Number.isInteger(c.bits) || c.bits < 1) {
-    throw new RangeError(
-      `${what} has invalid n = ${String(c.n)} or bits = ${String(c.bits)} (expected integers)`,
-    );
-  }
-  const w = (c.bits + 31) >>> 5;
-  if (c.words.length !== c.n * w) {
-    throw new RangeError(
-      `${what}.words has ${c.words.length} words, expected n * ceil(bits / 32) = ${c.n * w}`,
-    );
-  }
-}
-
 /** Validate and fill defaults; exported for `evaluateCrossModal`. */
 export function resolveOptions(o: MetricOptions, databaseSize: number): ResolvedMetricOptions {
   const kIn = o.k === undefined ? DEFAULT_K : Array.isArray(o.k) ? o.k : [o.k as TopK];
@@ -237,8 +220,8 @@ export function evaluatePacked(
   o: ResolvedMetricOptions,
   names: { query: string; database: string } = { query: "query", database: "database" },
 ): RetrievalMetrics {
-  checkCodes(query, names.query);
-  checkCodes(database, names.database);
+  validateCodes(query, names.query);
+  validateCodes(database, names.database);
   if (query.bits !== database.bits) {
     throw new RangeError(
       `bit length mismatch: ${names.query} has ${query.bits} bits, ${names.database} has ${database.bits}`,
@@ -565,8 +548,8 @@ export function evaluateRetrieval(input: RetrievalInput): RetrievalMetrics {
     );
   }
   const { query, database, queryLabels, databaseLabels } = input;
-  checkCodes(query, "query");
-  checkCodes(database, "database");
+  validateCodes(query, "query");
+  validateCodes(database, "database");
   const packed = packLabelPair(queryLabels, databaseLabels);
   return evaluatePacked(
     query,

@@ -163,8 +163,3 @@ export function packLabelPair(
     database: packClasses(databaseLabels, index, numLabels),
   };
 }
-
-/** Number of label rows (items) in a label input, without validating it. */
-export function labelRows(x: LabelInput): number {
-  return isMultiHot(x) ? x.rows : (x as ClassLabels).length;
-}
