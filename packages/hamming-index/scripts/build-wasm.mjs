@@ -35,6 +35,24 @@ const SPECS = {
 const LOCALS =
   "(local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64)";
 
+// k-NN: keep the code at index `jx` with distance in local `dv` if it is below $lim, then shrink
+// $lim while $k kept codes lie below it
+function keep(dv, jx) {
+  return `(if (i32.lt_u (local.get ${dv}) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) ${jx})
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get ${dv}))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get ${dv}) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))`;
+}
+
 function kernels(s, S) {
   return `
   ;; distances of query $q to codes 0..$n-1 at $db (stride $w words), as u16 at $out
@@ -56,33 +74,45 @@ function kernels(s, S) {
   ;; $below counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
   ;; Kept indices go to $ci (u32), their distances to $cd (u16); returns how many were kept.
   ;; The k nearest (ties by index) are the first k of the kept ones sorted stably by distance.
+  ;; Four codes per iteration: one branch on "any of the four below $lim" (rarely taken).
   (func $knn_${s} (export "knn_${s}")
     (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32) (param $bits i32)
     (param $counts i32) (param $ci i32) (param $cd i32) (result i32)
     ${LOCALS} (local $lim i32) (local $below i32) (local $nc i32)
+    (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $n4 i32) (local $ws i32)
     ${S.pro}
     (memory.fill (local.get $counts) (i32.const 0)
       (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))
     (local.set $lim (i32.add (local.get $bits) (i32.const 1)))
     (local.set $p (local.get $db))
+    (local.set $ws (i32.shl (local.get $w) (i32.const 2)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $done4 (loop $next4
+      (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
+      (local.set $d ${S.dist})
+      (local.set $p (i32.add (local.get $p) (local.get $ws)))
+      (local.set $d1 ${S.dist})
+      (local.set $p (i32.add (local.get $p) (local.get $ws)))
+      (local.set $d2 ${S.dist})
+      (local.set $p (i32.add (local.get $p) (local.get $ws)))
+      (local.set $d3 ${S.dist})
+      (local.set $p (i32.add (local.get $p) (local.get $ws)))
+      (if (i32.or
+            (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
+            (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
+        (then
+          ${keep("$d", "(local.get $j)")}
+          ${keep("$d1", "(i32.add (local.get $j) (i32.const 1))")}
+          ${keep("$d2", "(i32.add (local.get $j) (i32.const 2))")}
+          ${keep("$d3", "(i32.add (local.get $j) (i32.const 3))")}))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $next4)))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
       (local.set $d ${S.dist})
-      (if (i32.lt_u (local.get $d) (local.get $lim)) (then
-        (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
-        (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
-        (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-        (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
-        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-        (local.set $below (i32.add (local.get $below) (i32.const 1)))
-        (block $ok (loop $shrink
-          (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-          (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-          (local.set $below (i32.sub (local.get $below)
-            (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-          (br $shrink)))))
+      ${keep("$d", "(local.get $j)")}
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
+      (local.set $p (i32.add (local.get $p) (local.get $ws)))
       (br $next)))
     (local.get $nc))
 
