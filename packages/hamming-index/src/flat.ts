@@ -90,19 +90,23 @@ export class FlatIndex implements HammingIndex {
       const sc = this.sync();
       const starts = new Int32Array(this.bits + 2);
       const w = this.store.w;
-      for (let qi = 0; qi < nq; qi++) {
-        const r = sc.knn(queries.words, qi * w, kk, this.bits);
-        takeSmallest(
-          r.indices,
-          r.distances,
-          r.count,
-          kk,
-          this.bits,
-          starts,
-          indices,
-          distances,
-          qi * kk,
-        );
+      for (let q0 = 0; q0 < nq; q0 += sc.batch) {
+        const res = sc.knn(queries.words, q0 * w, Math.min(sc.batch, nq - q0), kk, this.bits);
+        for (let i = 0; i < res.length; i++) {
+          const r = res[i];
+          const off = (q0 + i) * kk;
+          takeSmallest(
+            r.indices,
+            r.distances,
+            r.count,
+            kk,
+            this.bits,
+            starts,
+            indices,
+            distances,
+            off,
+          );
+        }
       }
     }
     return { n: nq, k: kk, indices, distances };

@@ -23,8 +23,13 @@ export interface Scanner {
   setDatabase(words: Uint32Array, n: number, w: number): void;
   /** Distances from the query at `q[qOff..]` to every code, into `out[0..n)`. */
   distances(q: Uint32Array, qOff: number, out: Uint16Array | Uint32Array): void;
-  /** One-pass k-NN candidate scan (see kernel.wat for the rule). */
-  knn(q: Uint32Array, qOff: number, k: number, bits: number): ScanResult;
+  /** Queries the scanner handles in one `knn` call (at least 1). */
+  readonly batch: number;
+  /**
+   * One-pass k-NN candidate scan (see kernel.wat for the rule) for `nq <= batch` queries at
+   * `q[qOff..]`; one result per query.
+   */
+  knn(q: Uint32Array, qOff: number, nq: number, k: number, bits: number): ScanResult[];
   /** Codes within Hamming distance `r`, in index order. */
   range(q: Uint32Array, qOff: number, r: number): ScanResult;
 }
@@ -75,6 +80,7 @@ export function wasmAvailable(): boolean {
 type DistFn = (q: number, db: number, n: number, w: number, out: number) => void;
 type KnnFn = (
   q: number,
+  nq: number,
   db: number,
   n: number,
   w: number,
@@ -83,7 +89,8 @@ type KnnFn = (
   counts: number,
   ci: number,
   cd: number,
-) => number;
+  state: number,
+) => void;
 type RangeFn = (
   q: number,
   db: number,
@@ -104,7 +111,9 @@ class WasmScanner implements Scanner {
   private n = 0;
   private w = 1;
   private suffix = "1";
+  batch = 1;
   private offQ = 0;
+  private offState = 0;
   private offCounts = 0;
   private offCi = 0;
   private offCd = 0;
@@ -117,23 +126,28 @@ class WasmScanner implements Scanner {
   }
 
   setDatabase(words: Uint32Array, n: number, w: number): void {
+    // queries per k-NN call: up to 8, keeping the candidate buffers (6 bytes per code per query)
+    // within 64 MiB
+    const batch = Math.max(1, Math.min(8, Math.floor((64 << 20) / Math.max(1, n * 6))));
     const offQ = align(n * w * 4);
-    const offCounts = offQ + 256;
-    const offCi = align(offCounts + 1025 * 4);
-    const offCd = align(offCi + n * 4);
-    const offOut = align(offCd + n * 2);
+    const offState = align(offQ + batch * w * 4);
+    const offCounts = align(offState + batch * 12);
+    const offCi = align(offCounts + batch * 1025 * 4);
+    const offCd = align(offCi + batch * n * 4);
+    const offOut = align(offCd + batch * n * 2);
     const total = align(offOut + n * 4);
     if (total > this.memory.buffer.byteLength) {
       const pages = Math.ceil((total - this.memory.buffer.byteLength) / PAGE);
       this.memory.grow(pages); // throws RangeError when the engine cannot grow
     }
     new Uint32Array(this.memory.buffer, 0, n * w).set(words.subarray(0, n * w));
-    Object.assign(this, { n, w, offQ, offCounts, offCi, offCd, offOut });
+    Object.assign(this, { n, w, batch, offQ, offState, offCounts, offCi, offCd, offOut });
     this.suffix = w === 1 || w === 2 || w === 4 ? String(w) : "g";
   }
 
-  private putQuery(q: Uint32Array, qOff: number): void {
-    new Uint32Array(this.memory.buffer, this.offQ, this.w).set(q.subarray(qOff, qOff + this.w));
+  private putQuery(q: Uint32Array, qOff: number, nq = 1): void {
+    const len = nq * this.w;
+    new Uint32Array(this.memory.buffer, this.offQ, len).set(q.subarray(qOff, qOff + len));
   }
 
   distances(q: Uint32Array, qOff: number, out: Uint16Array | Uint32Array): void {
@@ -144,10 +158,13 @@ class WasmScanner implements Scanner {
     else for (let i = 0; i < this.n; i++) out[i] = view[i];
   }
 
-  knn(q: Uint32Array, qOff: number, k: number, bits: number): ScanResult {
-    this.putQuery(q, qOff);
-    const count = (this.exp[`knn_${this.suffix}`] as KnnFn)(
+  knn(q: Uint32Array, qOff: number, nq: number, k: number, bits: number): ScanResult[] {
+    if (nq > this.batch)
+      throw new RangeError(`knn: ${nq} queries exceed the batch of ${this.batch}`);
+    this.putQuery(q, qOff, nq);
+    (this.exp[`knn_${this.suffix}`] as KnnFn)(
       this.offQ,
+      nq,
       0,
       this.n,
       this.w,
@@ -156,8 +173,20 @@ class WasmScanner implements Scanner {
       this.offCounts,
       this.offCi,
       this.offCd,
+      this.offState,
     );
-    return this.result(count);
+    const buf = this.memory.buffer;
+    const state = new Uint32Array(buf, this.offState, nq * 3);
+    const out: ScanResult[] = [];
+    for (let i = 0; i < nq; i++) {
+      const count = state[i * 3 + 2];
+      out.push({
+        count,
+        indices: new Uint32Array(buf, this.offCi + i * this.n * 4, count),
+        distances: new Uint16Array(buf, this.offCd + i * this.n * 2, count),
+      });
+    }
+    return out;
   }
 
   range(q: Uint32Array, qOff: number, r: number): ScanResult {
@@ -208,8 +237,14 @@ class JsScanner implements Scanner {
   }
 
   private readonly block = new Uint16Array(4096);
+  readonly batch = 1;
 
-  knn(q: Uint32Array, qOff: number, k: number, bits: number): ScanResult {
+  knn(q: Uint32Array, qOff: number, nq: number, k: number, bits: number): ScanResult[] {
+    if (nq !== 1) throw new RangeError(`knn: ${nq} queries exceed the batch of 1`);
+    return [this.knn1(q, qOff, k, bits)];
+  }
+
+  private knn1(q: Uint32Array, qOff: number, k: number, bits: number): ScanResult {
     const counts = this.counts;
     counts.fill(0, 0, bits + 1);
     const { ci, cd, block } = this;

@@ -36,38 +36,126 @@
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
       (br $next))))
 
-  ;; k-NN candidates in one pass. A code (visited in index order) is kept iff fewer than $k kept
-  ;; codes have distance <= its own: $lim is the smallest distance at which $k are already kept,
-  ;; $below counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
-  ;; Kept indices go to $ci (u32), their distances to $cd (u16); returns how many were kept.
+  ;; k-NN candidates in one pass, for $nq queries at once (words at $q0, stride $w words).
+  ;; A code (visited in index order) is kept for a query iff fewer than $k codes already kept for
+  ;; it have distance <= its own: $lim is the smallest distance at which $k are kept, $below
+  ;; counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
+  ;; Query i keeps indices at $ci0 + 4*n*i (u32) and distances at $cd0 + 2*n*i (u16); its state
+  ;; (lim, below, count) is at $st + 12*i, its counts at $counts0 + 4*(bits+1)*i.
   ;; The k nearest (ties by index) are the first k of the kept ones sorted stably by distance.
-  ;; Four codes per iteration: one branch on "any of the four below $lim" (rarely taken).
+  ;; The database is walked in blocks of 8192 codes, each block for every query in turn, so it
+  ;; is read from memory once per batch; four codes per iteration with one branch on "any of the
+  ;; four below $lim" (rarely taken).
   (func $knn_1 (export "knn_1")
-    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32) (param $bits i32)
-    (param $counts i32) (param $ci i32) (param $cd i32) (result i32)
-    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32)
+    (param $q0 i32) (param $nq i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32)
+    (param $bits i32) (param $counts0 i32) (param $ci0 i32) (param $cd0 i32) (param $st i32)
+    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32) (local $q i32)
     (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $n4 i32) (local $ws i32)
-    (local.set $a (i32.load (local.get $q)))
-    (memory.fill (local.get $counts) (i32.const 0)
-      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))
-    (local.set $lim (i32.add (local.get $bits) (i32.const 1)))
-    (local.set $p (local.get $db))
+    (local $qi i32) (local $b0 i32) (local $b1 i32) (local $counts i32) (local $ci i32)
+    (local $cd i32) (local $s i32)
     (local.set $ws (i32.shl (local.get $w) (i32.const 2)))
-    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (block $done4 (loop $next4
-      (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
-      (local.set $d (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d1 (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d2 (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d3 (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (if (i32.or
-            (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
-            (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
-        (then
+    (memory.fill (local.get $counts0) (i32.const 0) (i32.mul (local.get $nq)
+      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2))))
+    (block $init_done (loop $init
+      (br_if $init_done (i32.ge_u (local.get $qi) (local.get $nq)))
+      (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+      (i32.store (local.get $s) (i32.add (local.get $bits) (i32.const 1)))
+      (i32.store offset=4 (local.get $s) (i32.const 0))
+      (i32.store offset=8 (local.get $s) (i32.const 0))
+      (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+      (br $init)))
+    (block $blocks_done (loop $blocks
+      (br_if $blocks_done (i32.ge_u (local.get $b0) (local.get $n)))
+      (local.set $b1 (i32.add (local.get $b0) (i32.const 8192)))
+      (if (i32.gt_u (local.get $b1) (local.get $n)) (then (local.set $b1 (local.get $n))))
+      (local.set $qi (i32.const 0))
+      (block $queries_done (loop $queries
+        (br_if $queries_done (i32.ge_u (local.get $qi) (local.get $nq)))
+        (local.set $q (i32.add (local.get $q0) (i32.mul (local.get $qi) (local.get $ws))))
+        (local.set $counts (i32.add (local.get $counts0)
+          (i32.mul (local.get $qi) (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))))
+        (local.set $ci (i32.add (local.get $ci0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $cd (i32.add (local.get $cd0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 1)))))
+        (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+        (local.set $lim (i32.load (local.get $s)))
+        (local.set $below (i32.load offset=4 (local.get $s)))
+        (local.set $nc (i32.load offset=8 (local.get $s)))
+        (local.set $a (i32.load (local.get $q)))
+        (local.set $j (local.get $b0))
+        (local.set $p (i32.add (local.get $db) (i32.mul (local.get $b0) (local.get $ws))))
+        (local.set $n4 (i32.add (local.get $b0)
+          (i32.and (i32.sub (local.get $b1) (local.get $b0)) (i32.const -4))))
+        (block $done4 (loop $next4
+          (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
+          (local.set $d (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d1 (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d2 (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d3 (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (if (i32.or
+                (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
+                (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
+            (then
+              (if (i32.lt_u (local.get $d) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $next4)))
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $j) (local.get $b1)))
+          (local.set $d (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
           (if (i32.lt_u (local.get $d) (local.get $lim)) (then
             (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
             (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
@@ -81,67 +169,16 @@
               (local.set $below (i32.sub (local.get $below)
                 (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
               (br $shrink)))))
-          (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $next4)))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
-      (local.set $d (i32.popcnt (i32.xor (local.get $a) (i32.load (local.get $p)))))
-      (if (i32.lt_u (local.get $d) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (br $next)))
-    (local.get $nc))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (br $next)))
+        (i32.store (local.get $s) (local.get $lim))
+        (i32.store offset=4 (local.get $s) (local.get $below))
+        (i32.store offset=8 (local.get $s) (local.get $nc))
+        (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+        (br $queries)))
+      (local.set $b0 (local.get $b1))
+      (br $blocks))))
 
   ;; range search: indices (u32 at $ci) and distances (u16 at $cd) of codes with distance <= $r,
   ;; in index order; returns their number
@@ -177,38 +214,126 @@
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
       (br $next))))
 
-  ;; k-NN candidates in one pass. A code (visited in index order) is kept iff fewer than $k kept
-  ;; codes have distance <= its own: $lim is the smallest distance at which $k are already kept,
-  ;; $below counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
-  ;; Kept indices go to $ci (u32), their distances to $cd (u16); returns how many were kept.
+  ;; k-NN candidates in one pass, for $nq queries at once (words at $q0, stride $w words).
+  ;; A code (visited in index order) is kept for a query iff fewer than $k codes already kept for
+  ;; it have distance <= its own: $lim is the smallest distance at which $k are kept, $below
+  ;; counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
+  ;; Query i keeps indices at $ci0 + 4*n*i (u32) and distances at $cd0 + 2*n*i (u16); its state
+  ;; (lim, below, count) is at $st + 12*i, its counts at $counts0 + 4*(bits+1)*i.
   ;; The k nearest (ties by index) are the first k of the kept ones sorted stably by distance.
-  ;; Four codes per iteration: one branch on "any of the four below $lim" (rarely taken).
+  ;; The database is walked in blocks of 8192 codes, each block for every query in turn, so it
+  ;; is read from memory once per batch; four codes per iteration with one branch on "any of the
+  ;; four below $lim" (rarely taken).
   (func $knn_2 (export "knn_2")
-    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32) (param $bits i32)
-    (param $counts i32) (param $ci i32) (param $cd i32) (result i32)
-    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32)
+    (param $q0 i32) (param $nq i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32)
+    (param $bits i32) (param $counts0 i32) (param $ci0 i32) (param $cd0 i32) (param $st i32)
+    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32) (local $q i32)
     (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $n4 i32) (local $ws i32)
-    (local.set $x0 (i64.load (local.get $q)))
-    (memory.fill (local.get $counts) (i32.const 0)
-      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))
-    (local.set $lim (i32.add (local.get $bits) (i32.const 1)))
-    (local.set $p (local.get $db))
+    (local $qi i32) (local $b0 i32) (local $b1 i32) (local $counts i32) (local $ci i32)
+    (local $cd i32) (local $s i32)
     (local.set $ws (i32.shl (local.get $w) (i32.const 2)))
-    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (block $done4 (loop $next4
-      (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
-      (local.set $d (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d1 (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d2 (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d3 (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (if (i32.or
-            (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
-            (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
-        (then
+    (memory.fill (local.get $counts0) (i32.const 0) (i32.mul (local.get $nq)
+      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2))))
+    (block $init_done (loop $init
+      (br_if $init_done (i32.ge_u (local.get $qi) (local.get $nq)))
+      (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+      (i32.store (local.get $s) (i32.add (local.get $bits) (i32.const 1)))
+      (i32.store offset=4 (local.get $s) (i32.const 0))
+      (i32.store offset=8 (local.get $s) (i32.const 0))
+      (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+      (br $init)))
+    (block $blocks_done (loop $blocks
+      (br_if $blocks_done (i32.ge_u (local.get $b0) (local.get $n)))
+      (local.set $b1 (i32.add (local.get $b0) (i32.const 8192)))
+      (if (i32.gt_u (local.get $b1) (local.get $n)) (then (local.set $b1 (local.get $n))))
+      (local.set $qi (i32.const 0))
+      (block $queries_done (loop $queries
+        (br_if $queries_done (i32.ge_u (local.get $qi) (local.get $nq)))
+        (local.set $q (i32.add (local.get $q0) (i32.mul (local.get $qi) (local.get $ws))))
+        (local.set $counts (i32.add (local.get $counts0)
+          (i32.mul (local.get $qi) (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))))
+        (local.set $ci (i32.add (local.get $ci0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $cd (i32.add (local.get $cd0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 1)))))
+        (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+        (local.set $lim (i32.load (local.get $s)))
+        (local.set $below (i32.load offset=4 (local.get $s)))
+        (local.set $nc (i32.load offset=8 (local.get $s)))
+        (local.set $x0 (i64.load (local.get $q)))
+        (local.set $j (local.get $b0))
+        (local.set $p (i32.add (local.get $db) (i32.mul (local.get $b0) (local.get $ws))))
+        (local.set $n4 (i32.add (local.get $b0)
+          (i32.and (i32.sub (local.get $b1) (local.get $b0)) (i32.const -4))))
+        (block $done4 (loop $next4
+          (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
+          (local.set $d (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d1 (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d2 (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d3 (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (if (i32.or
+                (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
+                (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
+            (then
+              (if (i32.lt_u (local.get $d) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $next4)))
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $j) (local.get $b1)))
+          (local.set $d (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
           (if (i32.lt_u (local.get $d) (local.get $lim)) (then
             (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
             (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
@@ -222,67 +347,16 @@
               (local.set $below (i32.sub (local.get $below)
                 (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
               (br $shrink)))))
-          (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $next4)))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
-      (local.set $d (i32.wrap_i64 (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p))))))
-      (if (i32.lt_u (local.get $d) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (br $next)))
-    (local.get $nc))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (br $next)))
+        (i32.store (local.get $s) (local.get $lim))
+        (i32.store offset=4 (local.get $s) (local.get $below))
+        (i32.store offset=8 (local.get $s) (local.get $nc))
+        (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+        (br $queries)))
+      (local.set $b0 (local.get $b1))
+      (br $blocks))))
 
   ;; range search: indices (u32 at $ci) and distances (u16 at $cd) of codes with distance <= $r,
   ;; in index order; returns their number
@@ -318,38 +392,126 @@
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
       (br $next))))
 
-  ;; k-NN candidates in one pass. A code (visited in index order) is kept iff fewer than $k kept
-  ;; codes have distance <= its own: $lim is the smallest distance at which $k are already kept,
-  ;; $below counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
-  ;; Kept indices go to $ci (u32), their distances to $cd (u16); returns how many were kept.
+  ;; k-NN candidates in one pass, for $nq queries at once (words at $q0, stride $w words).
+  ;; A code (visited in index order) is kept for a query iff fewer than $k codes already kept for
+  ;; it have distance <= its own: $lim is the smallest distance at which $k are kept, $below
+  ;; counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
+  ;; Query i keeps indices at $ci0 + 4*n*i (u32) and distances at $cd0 + 2*n*i (u16); its state
+  ;; (lim, below, count) is at $st + 12*i, its counts at $counts0 + 4*(bits+1)*i.
   ;; The k nearest (ties by index) are the first k of the kept ones sorted stably by distance.
-  ;; Four codes per iteration: one branch on "any of the four below $lim" (rarely taken).
+  ;; The database is walked in blocks of 8192 codes, each block for every query in turn, so it
+  ;; is read from memory once per batch; four codes per iteration with one branch on "any of the
+  ;; four below $lim" (rarely taken).
   (func $knn_4 (export "knn_4")
-    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32) (param $bits i32)
-    (param $counts i32) (param $ci i32) (param $cd i32) (result i32)
-    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32)
+    (param $q0 i32) (param $nq i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32)
+    (param $bits i32) (param $counts0 i32) (param $ci0 i32) (param $cd0 i32) (param $st i32)
+    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32) (local $q i32)
     (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $n4 i32) (local $ws i32)
-    (local.set $x0 (i64.load (local.get $q))) (local.set $x1 (i64.load offset=8 (local.get $q)))
-    (memory.fill (local.get $counts) (i32.const 0)
-      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))
-    (local.set $lim (i32.add (local.get $bits) (i32.const 1)))
-    (local.set $p (local.get $db))
+    (local $qi i32) (local $b0 i32) (local $b1 i32) (local $counts i32) (local $ci i32)
+    (local $cd i32) (local $s i32)
     (local.set $ws (i32.shl (local.get $w) (i32.const 2)))
-    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (block $done4 (loop $next4
-      (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
-      (local.set $d (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d1 (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d2 (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d3 (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (if (i32.or
-            (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
-            (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
-        (then
+    (memory.fill (local.get $counts0) (i32.const 0) (i32.mul (local.get $nq)
+      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2))))
+    (block $init_done (loop $init
+      (br_if $init_done (i32.ge_u (local.get $qi) (local.get $nq)))
+      (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+      (i32.store (local.get $s) (i32.add (local.get $bits) (i32.const 1)))
+      (i32.store offset=4 (local.get $s) (i32.const 0))
+      (i32.store offset=8 (local.get $s) (i32.const 0))
+      (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+      (br $init)))
+    (block $blocks_done (loop $blocks
+      (br_if $blocks_done (i32.ge_u (local.get $b0) (local.get $n)))
+      (local.set $b1 (i32.add (local.get $b0) (i32.const 8192)))
+      (if (i32.gt_u (local.get $b1) (local.get $n)) (then (local.set $b1 (local.get $n))))
+      (local.set $qi (i32.const 0))
+      (block $queries_done (loop $queries
+        (br_if $queries_done (i32.ge_u (local.get $qi) (local.get $nq)))
+        (local.set $q (i32.add (local.get $q0) (i32.mul (local.get $qi) (local.get $ws))))
+        (local.set $counts (i32.add (local.get $counts0)
+          (i32.mul (local.get $qi) (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))))
+        (local.set $ci (i32.add (local.get $ci0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $cd (i32.add (local.get $cd0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 1)))))
+        (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+        (local.set $lim (i32.load (local.get $s)))
+        (local.set $below (i32.load offset=4 (local.get $s)))
+        (local.set $nc (i32.load offset=8 (local.get $s)))
+        (local.set $x0 (i64.load (local.get $q))) (local.set $x1 (i64.load offset=8 (local.get $q)))
+        (local.set $j (local.get $b0))
+        (local.set $p (i32.add (local.get $db) (i32.mul (local.get $b0) (local.get $ws))))
+        (local.set $n4 (i32.add (local.get $b0)
+          (i32.and (i32.sub (local.get $b1) (local.get $b0)) (i32.const -4))))
+        (block $done4 (loop $next4
+          (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
+          (local.set $d (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d1 (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d2 (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d3 (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (if (i32.or
+                (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
+                (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
+            (then
+              (if (i32.lt_u (local.get $d) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $next4)))
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $j) (local.get $b1)))
+          (local.set $d (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
           (if (i32.lt_u (local.get $d) (local.get $lim)) (then
             (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
             (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
@@ -363,67 +525,16 @@
               (local.set $below (i32.sub (local.get $below)
                 (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
               (br $shrink)))))
-          (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $next4)))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
-      (local.set $d (i32.wrap_i64 (i64.add (i64.popcnt (i64.xor (local.get $x0) (i64.load (local.get $p)))) (i64.popcnt (i64.xor (local.get $x1) (i64.load offset=8 (local.get $p)))))))
-      (if (i32.lt_u (local.get $d) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (br $next)))
-    (local.get $nc))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (br $next)))
+        (i32.store (local.get $s) (local.get $lim))
+        (i32.store offset=4 (local.get $s) (local.get $below))
+        (i32.store offset=8 (local.get $s) (local.get $nc))
+        (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+        (br $queries)))
+      (local.set $b0 (local.get $b1))
+      (br $blocks))))
 
   ;; range search: indices (u32 at $ci) and distances (u16 at $cd) of codes with distance <= $r,
   ;; in index order; returns their number
@@ -459,38 +570,126 @@
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $w) (i32.const 2))))
       (br $next))))
 
-  ;; k-NN candidates in one pass. A code (visited in index order) is kept iff fewer than $k kept
-  ;; codes have distance <= its own: $lim is the smallest distance at which $k are already kept,
-  ;; $below counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
-  ;; Kept indices go to $ci (u32), their distances to $cd (u16); returns how many were kept.
+  ;; k-NN candidates in one pass, for $nq queries at once (words at $q0, stride $w words).
+  ;; A code (visited in index order) is kept for a query iff fewer than $k codes already kept for
+  ;; it have distance <= its own: $lim is the smallest distance at which $k are kept, $below
+  ;; counts kept codes with distance < $lim, $counts[d] counts kept codes at distance d.
+  ;; Query i keeps indices at $ci0 + 4*n*i (u32) and distances at $cd0 + 2*n*i (u16); its state
+  ;; (lim, below, count) is at $st + 12*i, its counts at $counts0 + 4*(bits+1)*i.
   ;; The k nearest (ties by index) are the first k of the kept ones sorted stably by distance.
-  ;; Four codes per iteration: one branch on "any of the four below $lim" (rarely taken).
+  ;; The database is walked in blocks of 8192 codes, each block for every query in turn, so it
+  ;; is read from memory once per batch; four codes per iteration with one branch on "any of the
+  ;; four below $lim" (rarely taken).
   (func $knn_g (export "knn_g")
-    (param $q i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32) (param $bits i32)
-    (param $counts i32) (param $ci i32) (param $cd i32) (result i32)
-    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32)
+    (param $q0 i32) (param $nq i32) (param $db i32) (param $n i32) (param $w i32) (param $k i32)
+    (param $bits i32) (param $counts0 i32) (param $ci0 i32) (param $cd0 i32) (param $st i32)
+    (local $p i32) (local $j i32) (local $d i32) (local $c i32) (local $a i32) (local $x0 i64) (local $x1 i64) (local $lim i32) (local $below i32) (local $nc i32) (local $q i32)
     (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $n4 i32) (local $ws i32)
-    
-    (memory.fill (local.get $counts) (i32.const 0)
-      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))
-    (local.set $lim (i32.add (local.get $bits) (i32.const 1)))
-    (local.set $p (local.get $db))
+    (local $qi i32) (local $b0 i32) (local $b1 i32) (local $counts i32) (local $ci i32)
+    (local $cd i32) (local $s i32)
     (local.set $ws (i32.shl (local.get $w) (i32.const 2)))
-    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (block $done4 (loop $next4
-      (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
-      (local.set $d (call $distg (local.get $q) (local.get $p) (local.get $w)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d1 (call $distg (local.get $q) (local.get $p) (local.get $w)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d2 (call $distg (local.get $q) (local.get $p) (local.get $w)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (local.set $d3 (call $distg (local.get $q) (local.get $p) (local.get $w)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (if (i32.or
-            (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
-            (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
-        (then
+    (memory.fill (local.get $counts0) (i32.const 0) (i32.mul (local.get $nq)
+      (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2))))
+    (block $init_done (loop $init
+      (br_if $init_done (i32.ge_u (local.get $qi) (local.get $nq)))
+      (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+      (i32.store (local.get $s) (i32.add (local.get $bits) (i32.const 1)))
+      (i32.store offset=4 (local.get $s) (i32.const 0))
+      (i32.store offset=8 (local.get $s) (i32.const 0))
+      (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+      (br $init)))
+    (block $blocks_done (loop $blocks
+      (br_if $blocks_done (i32.ge_u (local.get $b0) (local.get $n)))
+      (local.set $b1 (i32.add (local.get $b0) (i32.const 8192)))
+      (if (i32.gt_u (local.get $b1) (local.get $n)) (then (local.set $b1 (local.get $n))))
+      (local.set $qi (i32.const 0))
+      (block $queries_done (loop $queries
+        (br_if $queries_done (i32.ge_u (local.get $qi) (local.get $nq)))
+        (local.set $q (i32.add (local.get $q0) (i32.mul (local.get $qi) (local.get $ws))))
+        (local.set $counts (i32.add (local.get $counts0)
+          (i32.mul (local.get $qi) (i32.shl (i32.add (local.get $bits) (i32.const 1)) (i32.const 2)))))
+        (local.set $ci (i32.add (local.get $ci0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $cd (i32.add (local.get $cd0) (i32.mul (local.get $qi) (i32.shl (local.get $n) (i32.const 1)))))
+        (local.set $s (i32.add (local.get $st) (i32.mul (local.get $qi) (i32.const 12))))
+        (local.set $lim (i32.load (local.get $s)))
+        (local.set $below (i32.load offset=4 (local.get $s)))
+        (local.set $nc (i32.load offset=8 (local.get $s)))
+        
+        (local.set $j (local.get $b0))
+        (local.set $p (i32.add (local.get $db) (i32.mul (local.get $b0) (local.get $ws))))
+        (local.set $n4 (i32.add (local.get $b0)
+          (i32.and (i32.sub (local.get $b1) (local.get $b0)) (i32.const -4))))
+        (block $done4 (loop $next4
+          (br_if $done4 (i32.ge_u (local.get $j) (local.get $n4)))
+          (local.set $d (call $distg (local.get $q) (local.get $p) (local.get $w)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d1 (call $distg (local.get $q) (local.get $p) (local.get $w)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d2 (call $distg (local.get $q) (local.get $p) (local.get $w)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (local.set $d3 (call $distg (local.get $q) (local.get $p) (local.get $w)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (if (i32.or
+                (i32.or (i32.lt_u (local.get $d) (local.get $lim)) (i32.lt_u (local.get $d1) (local.get $lim)))
+                (i32.or (i32.lt_u (local.get $d2) (local.get $lim)) (i32.lt_u (local.get $d3) (local.get $lim))))
+            (then
+              (if (i32.lt_u (local.get $d) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))
+              (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
+            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
+            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
+            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
+            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+            (local.set $below (i32.add (local.get $below) (i32.const 1)))
+            (block $ok (loop $shrink
+              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
+              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
+              (local.set $below (i32.sub (local.get $below)
+                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
+              (br $shrink)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $next4)))
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $j) (local.get $b1)))
+          (local.set $d (call $distg (local.get $q) (local.get $p) (local.get $w)))
           (if (i32.lt_u (local.get $d) (local.get $lim)) (then
             (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
             (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
@@ -504,67 +703,16 @@
               (local.set $below (i32.sub (local.get $below)
                 (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
               (br $shrink)))))
-          (if (i32.lt_u (local.get $d1) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 1)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d1))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d1) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d2) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 2)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d2))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d2) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-          (if (i32.lt_u (local.get $d3) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (i32.add (local.get $j) (i32.const 3)))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d3))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d3) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $next4)))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
-      (local.set $d (call $distg (local.get $q) (local.get $p) (local.get $w)))
-      (if (i32.lt_u (local.get $d) (local.get $lim)) (then
-            (i32.store (i32.add (local.get $ci) (i32.shl (local.get $nc) (i32.const 2))) (local.get $j))
-            (i32.store16 (i32.add (local.get $cd) (i32.shl (local.get $nc) (i32.const 1))) (local.get $d))
-            (local.set $nc (i32.add (local.get $nc) (i32.const 1)))
-            (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $d) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $below (i32.add (local.get $below) (i32.const 1)))
-            (block $ok (loop $shrink
-              (br_if $ok (i32.lt_u (local.get $below) (local.get $k)))
-              (local.set $lim (i32.sub (local.get $lim) (i32.const 1)))
-              (local.set $below (i32.sub (local.get $below)
-                (i32.load (i32.add (local.get $counts) (i32.shl (local.get $lim) (i32.const 2))))))
-              (br $shrink)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (local.set $p (i32.add (local.get $p) (local.get $ws)))
-      (br $next)))
-    (local.get $nc))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (local.set $p (i32.add (local.get $p) (local.get $ws)))
+          (br $next)))
+        (i32.store (local.get $s) (local.get $lim))
+        (i32.store offset=4 (local.get $s) (local.get $below))
+        (i32.store offset=8 (local.get $s) (local.get $nc))
+        (local.set $qi (i32.add (local.get $qi) (i32.const 1)))
+        (br $queries)))
+      (local.set $b0 (local.get $b1))
+      (br $blocks))))
 
   ;; range search: indices (u32 at $ci) and distances (u16 at $cd) of codes with distance <= $r,
   ;; in index order; returns their number

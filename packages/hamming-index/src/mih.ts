@@ -364,7 +364,7 @@ export class MultiIndexHashing extends FlatIndex {
       }
       if (scanned) {
         this.stats.scanned++;
-        const res = this.sync().knn(queries.words, qOff, kk, bits);
+        const [res] = this.sync().knn(queries.words, qOff, 1, kk, bits);
         takeSmallest(
           res.indices,
           res.distances,
