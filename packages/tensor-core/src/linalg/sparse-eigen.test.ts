@@ -130,4 +130,21 @@ describe("smallestEigenpairs", () => {
     const b = smallestEigenpairs(L, 3, { method: "krylov" });
     for (let i = 0; i < 3; i++) expect(Math.abs(a.values[i] - b.values[i])).toBeLessThan(1e-8);
   });
+
+  it("a warm start from a previous solution converges with far fewer products", () => {
+    const n = 900;
+    const L = blobGraph(n, 4, 6, true);
+    const cold = smallestEigenpairs(L, 5, { method: "krylov" });
+    const warm = smallestEigenpairs(L, 5, { method: "krylov", start: cold.vectors });
+    expect(warm.converged).toBe(true);
+    expect(warm.matvecs).toBeLessThan(cold.matvecs / 2);
+    for (let i = 0; i < 5; i++)
+      expect(Math.abs(warm.values[i] - cold.values[i])).toBeLessThan(1e-9);
+    expect(() =>
+      smallestEigenpairs(L, 5, {
+        method: "krylov",
+        start: { rows: 1, cols: 3, data: new Float64Array(3) },
+      }),
+    ).toThrow(/start has 3 columns/);
+  });
 });

@@ -31,6 +31,8 @@ export interface SmallestEigenOptions {
   readonly method?: "auto" | "dense" | "krylov";
   /** Aborting stops between restarts with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Warm start: approximate eigenvectors as rows (r×n), e.g. the previous solve's `vectors`. */
+  readonly start?: Matrix64;
 }
 
 /** Result of {@link smallestEigenpairs}: ascending eigenvalues, eigenvectors as rows (k×n). */
@@ -184,10 +186,10 @@ export function smallestEigenpairs(
     }
   };
   // Add candidate block vectors (orthonormalised); rank deficiencies are filled with random vectors.
-  const addBlock = (cands: Float64Array[]): Float64Array[] => {
+  const addBlock = (cands: Float64Array[], limit = b): Float64Array[] => {
     const added: Float64Array[] = [];
     for (const c of cands) {
-      if (Q.length >= maxBasis || added.length >= b) break;
+      if (Q.length >= maxBasis || added.length >= limit) break;
       if (orthonormalise(c)) {
         addVector(c);
         added.push(c);
@@ -204,7 +206,22 @@ export function smallestEigenpairs(
     return added;
   };
 
-  let block = addBlock(Array.from({ length: b }, randomVector));
+  const start: Float64Array[] = [];
+  if (options.start) {
+    const st = options.start;
+    if (st.cols !== n) {
+      throw new LinalgError(
+        `smallestEigenpairs: start has ${st.cols} columns, the matrix has ${n} rows`,
+      );
+    }
+    for (let r = 0; r < Math.min(st.rows, maxBasis - b); r++) {
+      start.push(Float64Array.from(st.data.subarray(r * n, r * n + n)));
+    }
+  }
+  let block = addBlock(
+    [...start, ...Array.from({ length: b }, randomVector)],
+    Math.max(b, start.length),
+  );
   let restarts = 0;
   let converged = false;
   let ritzVals = new Float64Array(0);
