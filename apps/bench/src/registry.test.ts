@@ -17,8 +17,8 @@ describe("registry", () => {
     const entryLines = lines.slice(start + 1, end);
     expect(entryLines.length).toBe(REGISTRY.length);
     for (const l of entryLines)
-      expect(l).toMatch(
-        /^ {2}\{ name: ".+", package: "@cmh\/.+", supervised: (true|false), load: .+ \},$/,
+      expect(l.trim()).toMatch(
+        /^\{ name: ".+", package: "@cmh\/.+", supervised: (true|false), load: .+ \},$/,
       );
   });
 
