@@ -292,7 +292,7 @@ export function evaluatePacked(
   let dist = new Uint16Array(N);
   const relD = new Uint16Array(N);
   const relC = new Int32Array(N);
-  const relPos = new Float64Array(N);
+  const relPos = new Int32Array(N);
   const tot = new Int32Array(B);
   const relH = new Int32Array(B);
   const start = new Int32Array(B);
