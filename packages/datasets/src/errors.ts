@@ -7,8 +7,3 @@ export class DatasetError extends Error {
     this.details = details;
   }
 }
-
-/** Format a shape as `rows×cols` (or `a×b×c`). */
-export function shapeStr(dims: readonly number[]): string {
-  return dims.join("×");
-}

@@ -1,5 +1,5 @@
 export { type CsvOptions, type CsvTable, readCsv, readCsvMatrix } from "./csv";
-export { DatasetError, shapeStr } from "./errors";
+export { DatasetError } from "./errors";
 export {
   DCMH_PREFIXES,
   DCMH_VARIABLES,

@@ -36,7 +36,11 @@ export interface MatArray {
   readonly class: MatClass;
   /** MATLAB dimensions (rows, cols, ...). */
   readonly dims: readonly number[];
-  /** Dense numeric data in row-major (C) order over `dims`; absent for sparse, char, cell, struct. */
+  /**
+   * Dense numeric data in row-major (C) order over `dims`; absent for sparse, char, cell, struct.
+   * The array type follows the class, except that a double stored compactly as integers keeps
+   * its (exact) integer array.
+   */
   readonly data?: NumericArray;
   /** Sparse matrices, as CSR rows. */
   readonly sparse?: SparseMatrix;

@@ -28,6 +28,30 @@ function hdf5Offset(head: Uint8Array): number {
   return -1;
 }
 
+/** Bytes an HDF5 file needs according to its superblock's end-of-file address (undefined if unknown). */
+function hdf5Extent(head: Uint8Array, off: number): number | undefined {
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const version = head[off + 8];
+  let sizeOff: number;
+  let baseAt: number;
+  if (version === 0 || version === 1) {
+    sizeOff = head[off + 13];
+    baseAt = off + (version === 0 ? 24 : 28);
+  } else if (version === 2 || version === 3) {
+    sizeOff = head[off + 9];
+    baseAt = off + 12;
+  } else return undefined;
+  if (sizeOff !== 8 && sizeOff !== 4) return undefined;
+  const eofAt = baseAt + 2 * sizeOff;
+  if (eofAt + sizeOff > head.length) return undefined;
+  const read = (at: number): number =>
+    sizeOff === 8 ? Number(dv.getBigUint64(at, true)) : dv.getUint32(at, true);
+  const base = read(baseAt);
+  const eof = read(eofAt);
+  if (!Number.isSafeInteger(eof) || !Number.isSafeInteger(base)) return undefined;
+  return (base === 0 ? off : base) + eof;
+}
+
 /** Say what kind of file the first bytes look like, for error messages. */
 export function sniffFormat(head: Uint8Array): string {
   const ascii = new TextDecoder("latin1").decode(head.subarray(0, 64));
@@ -81,6 +105,13 @@ export async function readMat(
   const ascii = new TextDecoder("latin1").decode(head.subarray(0, 128));
   const h5off = hdf5Offset(head);
   if (h5off >= 0) {
+    const need = hdf5Extent(head, h5off);
+    if (need !== undefined && need > size) {
+      throw new DatasetError(
+        `${path}: truncated ${ascii.startsWith("MATLAB") ? "MAT v7.3" : "HDF5"} file: its superblock says ${need} bytes, the file has ${size}`,
+        { file: path, expected: need, found: size },
+      );
+    }
     const { matlab, variables } = await parseMat73(path, options.variables);
     const isMat = matlab || ascii.startsWith("MATLAB");
     return {

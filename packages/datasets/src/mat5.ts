@@ -1,4 +1,4 @@
-import { inflateSync } from "node:zlib";
+import { constants, inflateSync } from "node:zlib";
 import { DatasetError } from "./errors";
 import { columnToRowMajor, type MatArray, type MatClass, type NumericArray } from "./mat-types";
 import { fromSparse } from "./matrix";
@@ -159,7 +159,11 @@ function targetArray(cls: MatClass, src: NumericArray): NumericArray {
     case "uint32":
       return make(Uint32Array);
     default:
-      return make(Float64Array); // double, int64, uint64 (exact up to 2^53)
+      // double, int64, uint64 (exact up to 2^53). MATLAB stores integer-valued doubles compactly
+      // (e.g. as miUINT8); keep that integer array: the values are exact and 8× smaller.
+      if (cls === "double" && !(src instanceof Float32Array) && !(src instanceof Float64Array))
+        return src;
+      return make(Float64Array);
   }
 }
 
@@ -248,6 +252,27 @@ export function parseMat5(
   try {
     while (off + 8 <= buf.length) {
       const el = r.element(off, buf.length);
+      if (el.type === 15 && variables) {
+        // Inflate a prefix first: the header (class, dims, name) is at the start, so variables that
+        // are not wanted are listed without decompressing their data.
+        const head = inflatePrefix(buf.subarray(el.data, el.data + Math.min(el.nbytes, 1024)));
+        if (head && head.length >= 16) {
+          const hr = new Reader(head, r.le);
+          const type = hr.u32(0);
+          if (type === 14) {
+            try {
+              const m = parseMatrix(hr, 8, head.length, () => false);
+              if (m && !want(m.name)) {
+                out[m.name] = m;
+                off = el.next;
+                continue;
+              }
+            } catch {
+              // header longer than the prefix: fall through to a full inflate
+            }
+          }
+        }
+      }
       if (el.type === 15) {
         let inner: Uint8Array;
         try {
@@ -283,4 +308,13 @@ export function parseMat5(
     throw e;
   }
   return { header, variables: out };
+}
+
+/** Inflate as much of a zlib stream prefix as possible (undefined if it is not zlib data). */
+function inflatePrefix(prefix: Uint8Array): Uint8Array | undefined {
+  try {
+    return new Uint8Array(inflateSync(prefix, { finishFlush: constants.Z_SYNC_FLUSH }));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readMat } from "./mat";
 import { toDense } from "./matrix";
 import { tempDir, writeMat73 } from "./testing/writers";
@@ -50,5 +51,39 @@ describe("readMat on MAT v7.3 (HDF5 with a 512-byte userblock, written by h5wasm
     expect(m.variables.X.dims).toEqual([2, 3]);
     expect(m.variables.X.class).toBe("double");
     expect(Array.from(m.variables.X.data!)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+  it("reports truncated and corrupt HDF5 files by name, without HDF5's stderr dump", async () => {
+    const dir = tempDir();
+    const p = join(dir, "t.mat");
+    await writeMat73(p, [
+      { name: "A", cls: "double", dims: [40, 30], colMajor: new Array(1200).fill(2) },
+    ]);
+    const bytes = readFileSync(p);
+    writeFileSync(join(dir, "short.mat"), bytes.subarray(0, bytes.length - 500));
+    await expect(readMat(join(dir, "short.mat"))).rejects.toThrow(
+      new RegExp(
+        `short\\.mat: truncated MAT v7\\.3 file: its superblock says ${bytes.length} bytes, the file has ${bytes.length - 500}`,
+      ),
+    );
+    const bad = Uint8Array.from(bytes);
+    bad.fill(0xff, 600, 1400); // keep the userblock and superblock, destroy the object headers
+    writeFileSync(join(dir, "bad.mat"), bad);
+    const spy = vi.spyOn(console, "error");
+    const write = process.stderr.write;
+    let stderr = "";
+    process.stderr.write = ((c: string) => {
+      stderr += c;
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      await expect(readMat(join(dir, "bad.mat"))).rejects.toThrow(
+        /bad\.mat: (HDF5 library could not open the file|could not read HDF5 content) \([^\n]+\)$/,
+      );
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+    expect(stderr).not.toMatch(/HDF5-DIAG/);
   });
 });

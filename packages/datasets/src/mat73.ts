@@ -3,19 +3,47 @@ import { columnToRowMajor, type MatArray, type MatClass, type NumericArray } fro
 import { fromSparse } from "./matrix";
 
 type H5Module = typeof import("h5wasm/node");
-let h5promise: Promise<H5Module> | undefined;
+interface H5 {
+  lib: H5Module;
+  /** The Emscripten module: switches HDF5's error printing to thrown errors. */
+  native: {
+    activate_throwing_error_handler(): number;
+    deactivate_throwing_error_handler(): number;
+  };
+}
+let h5promise: Promise<H5> | undefined;
 
 /** Load h5wasm (WebAssembly HDF5) on first use only. */
-async function h5(): Promise<H5Module> {
+async function h5(): Promise<H5> {
   if (!h5promise) {
     h5promise = (async () => {
       const mod = await import("h5wasm/node");
-      const m = ((mod as unknown as { default?: H5Module }).default ?? mod) as H5Module;
-      await m.ready;
-      return m;
+      const lib = ((mod as unknown as { default?: H5Module }).default ?? mod) as H5Module;
+      const native = (await lib.ready) as unknown as H5["native"];
+      return { lib, native };
     })();
   }
   return h5promise;
+}
+
+/**
+ * Run synchronous h5wasm calls with HDF5's error stack thrown (not printed to stderr), then restore
+ * the library's default handler. A failure's message is reduced to its deepest HDF5 reason.
+ */
+function quietly<T>(native: H5["native"], fn: () => T): T {
+  native.activate_throwing_error_handler();
+  try {
+    return fn();
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    const reasons = text
+      .split("\n")
+      .map((l) => /#\d+: .* in [\w]+\(\): (.*)$/.exec(l.trim())?.[1])
+      .filter((x): x is string => !!x);
+    throw new Error(reasons.length ? reasons[reasons.length - 1] : text.split("\n")[0]);
+  } finally {
+    native.deactivate_throwing_error_handler();
+  }
 }
 
 const CLASSES = new Set<MatClass>([
@@ -62,10 +90,10 @@ export async function parseMat73(
   path: string,
   variables?: readonly string[],
 ): Promise<{ matlab: boolean; variables: Record<string, MatArray> }> {
-  const m = await h5();
+  const { lib: m, native } = await h5();
   let file: InstanceType<H5Module["File"]>;
   try {
-    file = new m.File(path, "r");
+    file = quietly(native, () => new m.File(path, "r"));
   } catch (e) {
     throw new DatasetError(
       `${path}: HDF5 library could not open the file (${(e as Error).message})`,
@@ -75,6 +103,18 @@ export async function parseMat73(
   const out: Record<string, MatArray> = {};
   let matlab = false;
   try {
+    quietly(native, () => readAll());
+  } catch (e) {
+    if (e instanceof DatasetError) throw e;
+    throw new DatasetError(`${path}: could not read HDF5 content (${(e as Error).message})`, {
+      file: path,
+    });
+  } finally {
+    file.close();
+  }
+  return { matlab, variables: out };
+
+  function readAll(): void {
     for (const key of file.keys()) {
       if (key.startsWith("#")) continue; // #refs#, #subsystem#
       const ent = file.get(key) as unknown as {
@@ -160,15 +200,7 @@ export async function parseMat73(
       const data = hasMatlab ? columnToRowMajor(raw, dims) : raw;
       out[key] = { name: key, class: cls, dims, data, loaded: true };
     }
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`${path}: could not read HDF5 content (${(e as Error).message})`, {
-      file: path,
-    });
-  } finally {
-    file.close();
   }
-  return { matlab, variables: out };
 }
 
 function guessClass(dtype: unknown): MatClass {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DatasetError } from "./errors";
+import { columnToRowMajor } from "./mat-types";
 import {
   applySplit,
   concatRows,
@@ -15,6 +16,7 @@ import {
   validateMatrix,
   validateSparse,
 } from "./matrix";
+import { datasetStats } from "./stats";
 import type { CrossModalSet } from "./types";
 
 function set3(): CrossModalSet {
@@ -146,5 +148,48 @@ describe("row selection and splits", () => {
     const c = concatRows([matrix(1, 2, [1, 2]), matrix(2, 2, [3, 4, 5, 6])]);
     expect(c.rows).toBe(3);
     expect(() => concatRows([matrix(1, 2), matrix(1, 3)])).toThrow(/column counts differ/);
+  });
+});
+
+describe("columnToRowMajor", () => {
+  it("reorders 2-D and N-D column-major data (MATLAB A(i,j,k) at i + j*I + k*I*J)", () => {
+    const dims = [2, 3, 4];
+    const col = new Float64Array(24);
+    for (let k = 0; k < 4; k++)
+      for (let j = 0; j < 3; j++)
+        for (let i = 0; i < 2; i++) col[i + j * 2 + k * 6] = 100 * i + 10 * j + k;
+    const row = columnToRowMajor(col, dims);
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        for (let k = 0; k < 4; k++) expect(row[i * 12 + j * 4 + k]).toBe(100 * i + 10 * j + k);
+    // 2-D larger than one 32×32 tile
+    const r = 70;
+    const c = 45;
+    const cm = new Float32Array(r * c);
+    for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) cm[j * r + i] = i * 1000 + j;
+    const rm = columnToRowMajor(cm, [r, c]);
+    expect(rm[69 * c + 44]).toBe(69044);
+    expect(rm[33 * c + 1]).toBe(33001);
+  });
+});
+
+describe("datasetStats", () => {
+  it("computes sparsity, cosines, k-NN label precision and the base rate on a known set", () => {
+    // Items 0,1 share label 0 and identical features; items 2,3 share label 1; the groups are orthogonal.
+    const set: CrossModalSet = {
+      name: "toy",
+      image: matrix(4, 2, [1, 0, 1, 0, 0, 1, 0, 1]),
+      text: matrix(4, 2, [1, 0, 1, 0, 0, 1, 0, 1]),
+      labels: labelMatrix(4, 2, [1, 0, 1, 0, 0, 1, 0, 1]),
+    };
+    const s = datasetStats(set, { k: 1, knnQueries: 8, pairs: 4000 });
+    expect(s.image.sparsity).toBe(0.5);
+    expect(s.image.knnLabelPrecision).toBe(1);
+    expect(s.text.knnLabelPrecision).toBe(1);
+    expect(s.labelsPerItem).toBe(1);
+    // Random distinct pairs share a label with probability 1/3, and then have cosine 1 (else 0).
+    expect(s.labelOverlapBaseRate).toBeCloseTo(1 / 3, 1);
+    expect(s.image.cosineMean).toBeCloseTo(1 / 3, 1);
+    expect(s.bytes).toBe(4 * 2 * 4 * 2 + 8);
   });
 });
