@@ -74,6 +74,32 @@ describe("kernel backends", () => {
   });
 });
 
+describe("wasm and js kernels agree across blocks and query batches", () => {
+  it("20,000 codes (several 8,192-code blocks), 21 queries (partial batch of 8), ties", () => {
+    for (const bits of [33, 64, 128]) {
+      const db = tiedCodes(20_000, bits, bits);
+      const rand = randomCodes(20_000, bits, bits + 5);
+      const q = randomCodes(21, bits, bits + 1);
+      for (const data of [db, rand]) {
+        const a = new FlatIndex(bits, { backend: "wasm" });
+        const b = new FlatIndex(bits, { backend: "js" });
+        a.add(data);
+        b.add(data);
+        expect(a.backend).toBe("wasm");
+        expect(b.backend).toBe("js");
+        for (const k of [1, 1000]) expect(a.search(q, k)).toEqual(b.search(q, k));
+        expect(a.rangeSearch(q, Math.floor(bits / 3))).toEqual(
+          b.rangeSearch(q, Math.floor(bits / 3)),
+        );
+        const d = a.distances(q, 3);
+        const r = a.search(q, 1000);
+        for (let t = 0; t < 1000; t++)
+          expect(d[r.indices[3 * 1000 + t]]).toBe(r.distances[3 * 1000 + t]);
+      }
+    }
+  });
+});
+
 describe("FlatIndex and MultiIndexHashing agree with a naive search", () => {
   const BITS = [8, 13, 33, 64, 100, 128, 257];
   for (const bits of BITS) {

@@ -57,7 +57,7 @@ function binom(n: number, r: number): number {
 }
 
 /** Cost of one bucket look-up and of one candidate check, in units of one code of a flat scan. */
-const KEY_COST = 200;
+const KEY_COST = 500;
 const CAND_COST = 2;
 
 /** Per-query probing state: kept codes and, for k-NN, the distance bound. */
@@ -175,7 +175,7 @@ export class MultiIndexHashing extends FlatIndex {
     for (let i = 0; i < m; i++) {
       const len = base + (i < extra ? 1 : 0);
       for (let j = 0; j < n; j++) keys[j] = extract(words, j * w, start, len);
-      const direct = len <= 24 && 2 ** len <= Math.max(4 * n, 1024);
+      const direct = len <= 24 && 2 ** len <= Math.max(8 * n, 1024);
       let offsets: Uint32Array;
       let slotKey = new Uint32Array(0);
       let slotBucket = new Int32Array(0);
@@ -328,7 +328,8 @@ export class MultiIndexHashing extends FlatIndex {
     const starts = new Int32Array(bits + 2);
     const qkeys = new Uint32Array(m);
     const maxLen = Math.max(...tables.map((t) => t.len));
-    const budget = this.scanFallback ? n / 2 : Number.POSITIVE_INFINITY;
+    const budget = this.scanFallback ? n / 4 : Number.POSITIVE_INFINITY;
+    const toScan: number[] = [];
     for (let qi = 0; qi < nq; qi++) {
       const qOff = qi * w;
       for (let i = 0; i < m; i++)
@@ -364,21 +365,26 @@ export class MultiIndexHashing extends FlatIndex {
       }
       if (scanned) {
         this.stats.scanned++;
-        const [res] = this.sync().knn(queries.words, qOff, 1, kk, bits);
-        takeSmallest(
-          res.indices,
-          res.distances,
-          res.count,
-          kk,
-          bits,
-          starts,
-          indices,
-          distances,
-          qi * kk,
-        );
+        toScan.push(qi);
       } else {
         this.stats.hashed++;
         this.writeSorted(found, kk, indices, distances, qi * kk);
+      }
+    }
+    // queries left to the scan go through the flat kernel together (batched passes)
+    if (toScan.length > 0) {
+      const sc = this.sync();
+      const qw = new Uint32Array(sc.batch * w);
+      for (let s = 0; s < toScan.length; s += sc.batch) {
+        const part = toScan.slice(s, s + sc.batch);
+        part.forEach((qi, i) => {
+          qw.set(queries.words.subarray(qi * w, qi * w + w), i * w);
+        });
+        const res = sc.knn(qw, 0, part.length, kk, bits);
+        res.forEach((r, i) => {
+          const off = part[i] * kk;
+          takeSmallest(r.indices, r.distances, r.count, kk, bits, starts, indices, distances, off);
+        });
       }
     }
     return { n: nq, k: kk, indices, distances };
@@ -421,7 +427,7 @@ export class MultiIndexHashing extends FlatIndex {
     let cost = 0;
     for (const t of tables)
       for (let r = 0; r <= Math.min(rmax, t.len); r++) cost += this.probeCost(t, r);
-    if (this.scanFallback && cost > n / 2) {
+    if (this.scanFallback && cost > n / 4) {
       this.stats.scanned += nq;
       return super.rangeSearch(queries, radius);
     }
