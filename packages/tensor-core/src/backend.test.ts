@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   backendName,
   initBackend,
-  installWasmMatMulFix,
-  uninstallWasmMatMulFix,
-  wasmMatMulFixInstalled,
+  installWasmFixes,
+  uninstallWasmFixes,
+  wasmFixesInstalled,
 } from "./backend";
 import { tf } from "./tf";
 
@@ -38,7 +38,7 @@ describe("initBackend", () => {
       const w = await initBackend({ log: false });
       expect(w.name).toBe("wasm");
       expect(w.message).toMatch(/forced by CMH_BACKEND/);
-      expect(wasmMatMulFixInstalled()).toBe(true);
+      expect(wasmFixesInstalled()).toBe(true);
     } finally {
       delete process.env.CMH_BACKEND;
     }
@@ -83,11 +83,11 @@ describe("WASM matMul fix", () => {
     for (const [i, [sa, sb, ta, tb]] of cases.entries()) {
       const a = rand(sa, i);
       const b = rand(sb, 100 + i);
-      installWasmMatMulFix();
+      installWasmFixes();
       const fixed = run(a, b, ta, tb);
-      uninstallWasmMatMulFix();
+      uninstallWasmFixes();
       const builtin = run(a, b, ta, tb);
-      installWasmMatMulFix();
+      installWasmFixes();
       const flat = (x: unknown) => (x as number[]).flat(3) as number[];
       for (let k = 0; k < 3; k++) {
         const f = flat(fixed[k]);
@@ -99,6 +99,40 @@ describe("WASM matMul fix", () => {
     }
   });
 
+  it("gives the built-in Sum and Mean over any axes, with gradients", async () => {
+    await initBackend({ backend: "wasm", log: false });
+    const x2 = rand([6, 5], 7);
+    const x3 = rand([6, 5, 4], 8);
+    const cases: Array<[tf.Tensor, number | number[], boolean]> = [
+      [x2, 0, false],
+      [x2, 0, true],
+      [x2, [0, 1], false],
+      [x2, -1, false],
+      [x2, -2, true],
+      [x3, 0, false],
+      [x3, [1, 0], true],
+      [x3, [0, 2], false],
+    ];
+    const both = () =>
+      cases.flatMap(([x, axis, keepDims]) => {
+        const outs = [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.mean(v, axis, keepDims))))(x);
+        const r = [...outs, g].map((t) => ({ shape: t.shape, v: Array.from(t.dataSync()) }));
+        tf.dispose([...outs, g]);
+        return r;
+      });
+    installWasmFixes();
+    const fixed = both();
+    uninstallWasmFixes();
+    const builtin = both();
+    installWasmFixes();
+    for (const [i, f] of fixed.entries()) {
+      expect(f.shape).toEqual(builtin[i].shape);
+      for (const [j, v] of f.v.entries()) expect(v).toBeCloseTo(builtin[i].v[j], 4);
+    }
+    tf.dispose([x2, x3]);
+  });
+
   it("does not leak tensors", async () => {
     await initBackend({ backend: "wasm", log: false });
     const a = rand([30, 4], 1);
@@ -106,6 +140,7 @@ describe("WASM matMul fix", () => {
     const before = tf.memory().numTensors;
     const bytes = tf.memory().numBytes;
     for (let i = 0; i < 3; i++) tf.matMul(a, b, true, false).dispose();
+    for (let i = 0; i < 3; i++) tf.mean(a, 0).dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory().numBytes).toBe(bytes);
     tf.dispose([a, b]);

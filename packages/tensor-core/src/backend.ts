@@ -2,6 +2,9 @@
  * Backend selection: the one file of tensor-core with side effects (it registers tfjs backends and
  * kernels). Nothing happens at import time; `initBackend` does the work once per process.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 
 /** A backend choice: "auto" picks the best available one. */
@@ -49,9 +52,37 @@ function reasonNotLoaded(pkg: string, e: unknown): string {
   return `${pkg} failed to load: ${msg}`;
 }
 
+/** Why `pkg` cannot work, found without loading it (loading pulls in all of @tensorflow/tfjs). */
+function nativeProblem(pkg: string): string | undefined {
+  let pkgJson: string;
+  try {
+    pkgJson = createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+  } catch {
+    return `${pkg} not installed`;
+  }
+  try {
+    const meta = JSON.parse(readFileSync(pkgJson, "utf8")) as { binary?: { module_path?: string } };
+    const modulePath = meta.binary?.module_path ?? "./lib/napi-v{napi_build_version}/";
+    const libDir = join(dirname(pkgJson), dirname(modulePath.replace(/\{[^}]*\}.*$/, "x")));
+    const found =
+      existsSync(libDir) &&
+      readdirSync(libDir).some((d) => existsSync(join(libDir, d, "tfjs_binding.node")));
+    return found
+      ? undefined
+      : `${pkg} installed without its native binding (its install downloads libtensorflow)`;
+  } catch {
+    return undefined; // unknown layout: let the import decide
+  }
+}
+
 async function tryNative(): Promise<{ provider?: string; reasons: string[] }> {
   const reasons: string[] = [];
   for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    const problem = nativeProblem(pkg);
+    if (problem) {
+      reasons.push(problem);
+      continue;
+    }
     try {
       await import(/* @vite-ignore */ pkg);
       if (tf.findBackend("tensorflow") || tf.findBackendFactory("tensorflow")) {
@@ -123,7 +154,7 @@ async function select(
       throw new Error(`no tfjs backend could be initialised: ${[...skipped, err].join("; ")}`);
     name = "cpu";
   }
-  if (name === "wasm") installWasmMatMulFix();
+  if (name === "wasm") installWasmFixes();
   const why =
     choice === "auto"
       ? skipped.length > 0
@@ -151,6 +182,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (pending && (choice === "auto" || choice === pendingChoice)) return pending;
   pendingChoice = choice;
   tf.enableProdMode();
+  await ensureGradients();
   pending = select(choice, options.log === undefined ? (l) => console.error(l) : options.log).then(
     (info) => {
       current = info;
@@ -163,6 +195,18 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     },
   );
   return pending;
+}
+
+let gradientsLoaded = false;
+
+/**
+ * Register tfjs-core's gradient functions (absent from its Node bundle) unless something (e.g.
+ * tfjs-node) already did. Called by `initBackend`.
+ */
+export async function ensureGradients(): Promise<void> {
+  if (gradientsLoaded) return;
+  if (!tf.getGradient("BatchMatMul") || !tf.getGradient("Sum")) await import("./gradients");
+  gradientsLoaded = true;
 }
 
 /** Name of the active tfjs backend ("tensorflow", "wasm", "cpu"), or "none" before `initBackend`. */
@@ -178,7 +222,7 @@ export function requireBackend(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// WASM matMul fix. tfjs 4.22's WASM BatchMatMul is ~30 GFLOP/s on plain operands but 10-40x
+// WASM kernel fixes. tfjs 4.22's WASM BatchMatMul is ~30 GFLOP/s on plain operands but 10-40x
 // slower with transposeA/transposeB, and matMul's gradient uses exactly those forms. We wrap the
 // WASM kernels so a transposed operand is first transposed explicitly (a separate, fast kernel) and
 // the plain multiply runs; when it is cheaper, the transposed product (B^T A^T)^T is computed
@@ -262,30 +306,89 @@ function wrapMatMul(
   return { ...orig, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
 
+type WasmBackendLike = tf.KernelBackend & {
+  disposeData(id: tf.DataId): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+};
+
 /**
- * Replace the WASM BatchMatMul and _FusedMatMul kernels with versions that transpose explicitly
- * (see above). Idempotent; `initBackend` calls it when it selects wasm.
+ * Sum/Mean over leading axes (e.g. bias gradients, batch means: axis 0 of [batch, features]) make
+ * the WASM kernels transpose first, ~50x slower than a plain product with a ones row. This wraps
+ * them: reducing axis 0 of a float32 [R, C] tensor becomes ones[1, R] x X via BatchMatMul.
  */
-export function installWasmMatMulFix(): void {
+function wrapReduce(
+  orig: tf.KernelConfig,
+  matMul: tf.KernelConfig,
+  mean: boolean,
+): tf.KernelConfig {
+  const run = orig.kernelFunc as unknown as (a: KernelArgs) => tf.TensorInfo;
+  const mm = matMul.kernelFunc as unknown as (a: KernelArgs) => tf.TensorInfo;
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
+    const x = args.inputs.x;
+    const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
+    const rank = x.shape.length;
+    // Rank 2 only: the WASM matMul caches XNNPack operators by the id of its second operand, so
+    // viewing one tensor under different 2-D shapes (rank > 2, different axis counts) is unsafe.
+    if (x.dtype !== "float32" || rank !== 2 || attrs.axis === undefined) return run(args);
+    const axes = [
+      ...new Set(
+        (Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a) => (a < 0 ? a + rank : a)),
+      ),
+    ].sort((a, b) => a - b);
+    const k = axes.length;
+    if (k === 0 || k >= rank || axes.some((a, i) => a !== i)) return run(args);
+    const R = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const C = x.shape.slice(k).reduce((a, b) => a * b, 1);
+    if (R < 2 || C < 1) return run(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const ones = backend.makeOutput([1, R], "float32");
+    try {
+      backend.typedArrayFromHeap(ones).fill(mean ? 1 / R : 1);
+      const x2: tf.TensorInfo = { dataId: x.dataId, shape: [R, C], dtype: x.dtype };
+      const out = mm({
+        inputs: { a: ones, b: x2 },
+        backend: args.backend,
+        attrs: { transposeA: false, transposeB: false },
+      });
+      const rest = x.shape.slice(k);
+      const shape = attrs.keepDims ? [...Array(k).fill(1), ...rest] : rest;
+      return { dataId: out.dataId, shape, dtype: out.dtype };
+    } finally {
+      backend.disposeData(ones.dataId);
+    }
+  };
+  return { ...orig, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/**
+ * Replace slow WASM kernels with fast equivalents: BatchMatMul and _FusedMatMul with transposed
+ * operands (explicit transpose first), Sum and Mean over leading axes (a product with a ones
+ * row). Idempotent; `initBackend` calls it when it selects wasm. Checked against the built-in
+ * kernels (values and gradients) in the tests.
+ */
+export function installWasmFixes(): void {
   if (wasmFixInstalled) return;
   const transposeKernel = tf.getKernel("Transpose", "wasm");
-  if (!transposeKernel) return;
+  const matMulKernel = tf.getKernel("BatchMatMul", "wasm");
+  if (!transposeKernel || !matMulKernel) return;
   originals = [];
-  for (const [name, fused] of [
-    ["BatchMatMul", false],
-    ["_FusedMatMul", true],
-  ] as const) {
+  const replace = (name: string, make: (orig: tf.KernelConfig) => tf.KernelConfig) => {
     const orig = tf.getKernel(name, "wasm");
-    if (!orig) continue;
+    if (!orig) return;
     originals.push({ name, config: orig });
     tf.unregisterKernel(name, "wasm");
-    tf.registerKernel(wrapMatMul(orig, transposeKernel, fused));
-  }
+    tf.registerKernel(make(orig));
+  };
+  replace("BatchMatMul", (o) => wrapMatMul(o, transposeKernel, false));
+  replace("_FusedMatMul", (o) => wrapMatMul(o, transposeKernel, true));
+  replace("Sum", (o) => wrapReduce(o, matMulKernel, false));
+  replace("Mean", (o) => wrapReduce(o, matMulKernel, true));
   wasmFixInstalled = true;
 }
 
-/** Restore the original WASM matMul kernels (for tests and benchmarks comparing the two). */
-export function uninstallWasmMatMulFix(): void {
+/** Restore the original WASM kernels (for tests and benchmarks comparing the two). */
+export function uninstallWasmFixes(): void {
   if (!wasmFixInstalled) return;
   for (const { name, config } of originals) {
     tf.unregisterKernel(name, "wasm");
@@ -295,7 +398,7 @@ export function uninstallWasmMatMulFix(): void {
   wasmFixInstalled = false;
 }
 
-/** True while the WASM matMul fix is installed. */
-export function wasmMatMulFixInstalled(): boolean {
+/** True while the WASM kernel fixes are installed. */
+export function wasmFixesInstalled(): boolean {
   return wasmFixInstalled;
 }

@@ -2,10 +2,10 @@ export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
 export {
   backendName,
   initBackend,
-  installWasmMatMulFix,
+  installWasmFixes,
   requireBackend,
-  uninstallWasmMatMulFix,
-  wasmMatMulFixInstalled,
+  uninstallWasmFixes,
+  wasmFixesInstalled,
 } from "./backend";
 export type { BaseConfig, FitContext, InputDims, MethodStatics } from "./base-hasher";
 export { BaseHasher, HasherError, resolveConfig } from "./base-hasher";
