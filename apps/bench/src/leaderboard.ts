@@ -40,14 +40,32 @@ export function formatCell(c: CellSummary, paper?: PaperResult): string {
   return s;
 }
 
-/** A markdown table with padded columns (first column left-aligned, the rest right-aligned). */
-export function markdownTable(header: readonly string[], rows: readonly string[][]): string {
+/** Column alignment: "l" left, "r" right. */
+export type Align = "l" | "r";
+
+/** Default alignment: first column left, the rest right (numbers). */
+export function defaultAlign(n: number): Align[] {
+  return Array.from({ length: n }, (_, j) => (j === 0 ? "l" : "r"));
+}
+
+/** Alignment of the failed-cells table (method, bits, seed, phase, error). */
+export const FAILURE_ALIGN: readonly Align[] = ["l", "r", "r", "l", "l"];
+
+/** Alignment of the cost table (method, bits, numbers..., backend). */
+export const COST_ALIGN: readonly Align[] = ["l", "r", "r", "r", "r", "r", "l"];
+
+/** A markdown table with padded columns (by default first column left, the rest right). */
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly string[][],
+  align: readonly Align[] = defaultAlign(header.length),
+): string {
   const esc = (s: string) => s.replace(/\|/g, "\\|");
   const all = [header.map(esc), ...rows.map((r) => r.map(esc))];
   const widths = header.map((_, j) => Math.max(3, ...all.map((r) => r[j]?.length ?? 0)));
   const line = (r: readonly string[]) =>
-    `| ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(" | ")} |`;
-  const sep = `| ${widths.map((w, j) => (j === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+    `| ${r.map((c, j) => (align[j] === "l" ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(" | ")} |`;
+  const sep = `| ${widths.map((w, j) => (align[j] === "l" ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
   return [line(all[0]), sep, ...all.slice(1).map(line)].join("\n");
 }
 
@@ -187,13 +205,17 @@ export function renderLeaderboard(
       markdownTable(
         ["method", "bits", "train s", "encode image/s", "encode text/s", "peak RSS MiB", "backend"],
         costRows(g),
+        COST_ALIGN,
       ),
       "",
     );
     const failures = failureRows(g);
     if (failures.length > 0) {
       out.push("### Failed cells", "");
-      out.push(markdownTable(["method", "bits", "seed", "phase", "error"], failures), "");
+      out.push(
+        markdownTable(["method", "bits", "seed", "phase", "error"], failures, FAILURE_ALIGN),
+        "",
+      );
     }
   }
   return out.join("\n");

@@ -6,8 +6,12 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import {
+  type Align,
+  COST_ALIGN,
   costRows,
+  defaultAlign,
   directionRows,
+  FAILURE_ALIGN,
   failureRows,
   groupHeading,
   type LeaderboardOptions,
@@ -41,15 +45,15 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
 const WIDTH = 300;
 const HEIGHT = 220;
 
-function htmlTable(header: readonly string[], rows: readonly string[][]): string {
-  const th = header
-    .map((h, j) => `<th${j > 0 ? ' class="num"' : ""}>${escapeHtml(h)}</th>`)
-    .join("");
+function htmlTable(
+  header: readonly string[],
+  rows: readonly string[][],
+  align: readonly Align[] = defaultAlign(header.length),
+): string {
+  const cls = (j: number) => (align[j] === "r" ? ' class="num"' : "");
+  const th = header.map((h, j) => `<th${cls(j)}>${escapeHtml(h)}</th>`).join("");
   const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((c, j) => `<td${j > 0 ? ' class="num"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`,
-    )
+    .map((r) => `<tr>${r.map((c, j) => `<td${cls(j)}>${escapeHtml(c)}</td>`).join("")}</tr>`)
     .join("\n");
   return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
@@ -238,6 +242,7 @@ export async function renderReport(
       htmlTable(
         ["method", "bits", "train s", "encode image/s", "encode text/s", "peak RSS MiB", "backend"],
         costRows(g),
+        COST_ALIGN,
       ),
     );
     tables++;
@@ -250,7 +255,7 @@ export async function renderReport(
     const failures = failureRows(g);
     if (failures.length > 0) {
       parts.push("<h3>Failed cells</h3>");
-      parts.push(htmlTable(["method", "bits", "seed", "phase", "error"], failures));
+      parts.push(htmlTable(["method", "bits", "seed", "phase", "error"], failures, FAILURE_ALIGN));
       tables++;
     }
     for (const d of g.directions) {
