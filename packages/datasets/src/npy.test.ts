@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readNpy, readNpyMatrix } from "./npy";
@@ -49,7 +49,7 @@ describe("readNpy", () => {
     );
     const r = join(dir, "c16.npy");
     writeNpy(r, "<f4", [1], [0]);
-    const text = require("node:fs").readFileSync(r, "latin1").replace("<f4", "<c8");
+    const text = readFileSync(r, "latin1").replace("<f4", "<c8");
     writeFileSync(r, Buffer.from(text, "latin1"));
     expect(() => readNpy(r)).toThrow(/dtype "<c8" is not supported/);
     expect(() => readNpy(join(dir, "missing.npy"))).toThrow(/file not found/);
