@@ -22,7 +22,8 @@ export interface IndexOptions {
 export class FlatIndex implements HammingIndex {
   readonly bits: number;
   protected readonly store: CodeStore;
-  protected readonly scanner: Scanner;
+  protected scanner: Scanner;
+  private readonly forced: Backend | undefined;
   private synced = false;
 
   /** An empty flat index for `bits`-bit codes. */
@@ -31,6 +32,7 @@ export class FlatIndex implements HammingIndex {
     this.bits = bits;
     this.store = new CodeStore(bits);
     this.scanner = createScanner(options.backend);
+    this.forced = options.backend;
   }
 
   get size(): number {
@@ -59,7 +61,14 @@ export class FlatIndex implements HammingIndex {
 
   protected sync(): Scanner {
     if (!this.synced) {
-      this.scanner.setDatabase(this.store.view(), this.store.n, this.store.w);
+      try {
+        this.scanner.setDatabase(this.store.view(), this.store.n, this.store.w);
+      } catch (e) {
+        // WebAssembly memory cannot grow that far (4 GiB limit): use the JS kernel unless forced
+        if (this.scanner.backend !== "wasm" || this.forced === "wasm") throw e;
+        this.scanner = createScanner("js");
+        this.scanner.setDatabase(this.store.view(), this.store.n, this.store.w);
+      }
       this.synced = true;
     }
     return this.scanner;
