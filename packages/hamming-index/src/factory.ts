@@ -19,10 +19,15 @@ export function indexFactory(bits: number, spec: string, options: IndexOptions =
 /** Rebuild an index from bytes in the on-disk format (checked: magic, version, checksum, sizes). */
 export function deserializeIndex(bytes: Uint8Array, options: IndexOptions = {}): HammingIndex {
   const p = parseIndex(bytes);
-  const index =
-    p.kind === KIND_FLAT
-      ? new FlatIndex(p.bits, options)
-      : new MultiIndexHashing(p.bits, { ...options, m: p.param });
+  let index: HammingIndex;
+  try {
+    index =
+      p.kind === KIND_FLAT
+        ? new FlatIndex(p.bits, options)
+        : new MultiIndexHashing(p.bits, { ...options, m: p.param });
+  } catch (e) {
+    throw new Error(`cannot load index data: ${(e as Error).message}`);
+  }
   index.add({ n: p.n, bits: p.bits, words: p.words });
   return index;
 }

@@ -295,6 +295,13 @@ describe("save / load", () => {
     new DataView(v2.buffer).setUint32(8, 2, true);
     new DataView(v2.buffer).setUint32(v2.length - 4, crc32(v2.subarray(0, v2.length - 4)), true);
     expect(() => deserializeIndex(v2)).toThrow(/format version 2 is not supported/);
+    // a valid checksum over an impossible MIH parameter (m = 1 at 100 bits: a 100-bit substring)
+    const m1 = good.slice();
+    new DataView(m1.buffer).setUint32(20, 1, true);
+    new DataView(m1.buffer).setUint32(m1.length - 4, crc32(m1.subarray(0, m1.length - 4)), true);
+    expect(() => deserializeIndex(m1)).toThrow(
+      /cannot load index data: m = 1 gives 100-bit substrings/,
+    );
     expect(readFileSync(path, "utf8")).toContain("hello");
   });
 });
