@@ -9,7 +9,7 @@ import { MultiIndexHashing } from "./mih";
  */
 export function indexFactory(bits: number, spec: string, options: IndexOptions = {}): HammingIndex {
   if (spec === "Flat") return new FlatIndex(bits, options);
-  const mm = /^MIH([0-9]*)$/.exec(spec);
+  const mm = /^MIH([1-9][0-9]*)?$/.exec(spec);
   if (mm) return new MultiIndexHashing(bits, { ...options, m: mm[1] ? Number(mm[1]) : 0 });
   throw new RangeError(
     `unknown index spec ${JSON.stringify(spec)}: expected "Flat", "MIH" or "MIH<m>" (e.g. "MIH4")`,

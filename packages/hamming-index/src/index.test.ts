@@ -216,6 +216,8 @@ describe("errors", () => {
     expect(() => ix.search(randomCodes(2, 32, 1), 1)).toThrow(/queries have 32 bits.*64-bit/);
     expect(() => ix.add(randomCodes(2, 32, 1))).toThrow(/adding 32-bit codes/);
     expect(() => indexFactory(64, "HNSW")).toThrow(/unknown index spec "HNSW"/);
+    expect(() => indexFactory(64, "MIH0")).toThrow(/unknown index spec "MIH0"/);
+    expect(indexFactory(64, "MIH8").spec).toBe("MIH8");
     expect(() => new MultiIndexHashing(128, { m: 2 })).toThrow(/m must be >= 4/);
     expect(() => new FlatIndex(64, { backend: "gpu" as "js" })).toThrow(/backend/);
   });
