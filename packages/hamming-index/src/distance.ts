@@ -29,7 +29,7 @@ export function hammingDistance(a: BinaryCodes, i: number, b: BinaryCodes, j: nu
 let pop16: Uint8Array | undefined;
 
 /** Popcounts of all 16-bit values (64 KiB, built on first use): two look-ups per 32-bit word. */
-function pop16Table(): Uint8Array {
+export function pop16Table(): Uint8Array {
   if (!pop16) {
     pop16 = new Uint8Array(65536);
     for (let i = 1; i < 65536; i++) pop16[i] = (i & 1) + pop16[i >>> 1];
