@@ -24,6 +24,7 @@ export interface MethodEntry {
 // biome-ignore format: one line per method; the scaffolder inserts new lines before the end marker.
 export const REGISTRY: readonly MethodEntry[] = [
 { name: "CCA-ITQ", package: "@cmh/baselines", supervised: false, load: async () => (await import("@cmh/baselines")).CCAITQ as unknown as HasherClass<object> },
+{ name: "CMIMH", package: "@cmh/cmimh", supervised: false, load: async () => (await import("@cmh/cmimh")).CMIMH as unknown as HasherClass<object> },
 // cmh:registry-end
 ];
 

@@ -1,0 +1,249 @@
+import { HasherError } from "@cmh/tensor-core";
+
+/** Optimiser of every network: the paper's SGD (momentum, weight decay) or Adam (same decay, as L2). */
+export type OptimizerName = "sgd" | "adam";
+
+/**
+ * Input scaling fitted on the training rows: "none" (the spec's suggestion) or "standardize"
+ * (centre every column, divide the modality by one scalar: the root mean column variance).
+ */
+export type InputScaling = "none" | "standardize";
+
+/** What the Jensen-Shannon critic and the TC classifiers are fed (paper Table I). */
+export type CriticInput = "probabilities" | "samples";
+
+/**
+ * Config of `CMIMH`. Every value the paper lost in extraction is the spec's a-priori suggestion
+ * (`shared/methods/cmimh.md` §5), never tuned on test labels.
+ */
+export interface CMIMHConfig {
+  /** Code length b. */
+  readonly bits: number;
+  /** Seed of every random choice (init, batches, logistic noise, TC permutations). */
+  readonly seed: number;
+  /** Hidden width of the encoders E_x, E_y and decoders R_x, R_y (paper: 1024, two hidden ReLU layers). */
+  readonly hidden: number;
+  /** Hidden width of the critic towers g, h (paper: 512, two Leaky-ReLU layers). */
+  readonly criticHidden: number;
+  /** Output width k of g and h (unspecified; suggested 128). */
+  readonly criticDim: number;
+  /** Hidden width of the TC classifiers D_x, D_y (paper: 512, two Leaky-ReLU layers). */
+  readonly tcHidden: number;
+  /** Leaky-ReLU slope (unspecified; PyTorch default 0.01). */
+  readonly leakySlope: number;
+  /** PCA of the image features to this many dims, fitted on the training set (0 = off; paper: 4096 fc7 -> 1024). */
+  readonly imagePcaDims: number;
+  /** Input scaling of both modalities (after the optional PCA), fitted on the training rows. */
+  readonly inputScaling: InputScaling;
+  /** Mini-batch size n (lost; suggested 128). */
+  readonly batchSize: number;
+  /** Epochs over the training set (not stated; suggested 100). */
+  readonly epochs: number;
+  /** Optimiser of every network (paper: SGD). */
+  readonly optimizer: OptimizerName;
+  /** SGD momentum for every network (lost; suggested 0.9). */
+  readonly momentum: number;
+  /** SGD weight decay for every network (lost; suggested 5e-4). */
+  readonly weightDecay: number;
+  /** Learning rate of the encoders, the critic and the TC classifiers (lost; suggested 1e-3). */
+  readonly lr: number;
+  /** Learning rate of the decoders (lost; suggested 1e-2). */
+  readonly lrDecoder: number;
+  /** Weight of the cross-modal Jensen-Shannon MI term (lost; suggested 1). */
+  readonly lambdaMI: number;
+  /** Weight of the symmetrised Bernoulli KL (modality gap) term (lost; suggested 0.1). */
+  readonly lambdaKL: number;
+  /**
+   * Epochs over which λ_KL ramps linearly from 0 to its value (0 = constant from the start, the
+   * paper's form; not in the paper — see README "departures").
+   */
+  readonly klWarmupEpochs: number;
+  /** Weight of the total-correlation term (lost; suggested 0.1). */
+  readonly lambdaTC: number;
+  /** Weight of the balance term (lost; suggested 0.1). */
+  readonly lambdaBal: number;
+  /** Ablation switch: the reconstruction (input MI) terms I(X;B_X) + I(Y;B_Y). */
+  readonly useReconstruction: boolean;
+  /** Ablation switch: the cross-modal MI term I(B_X;B_Y). */
+  readonly useCrossMI: boolean;
+  /** Ablation switch: the symmetrised KL term. */
+  readonly useKL: boolean;
+  /** Ablation switch: the total-correlation term (and the classifier training). */
+  readonly useTC: boolean;
+  /** Ablation switch: the balance term. */
+  readonly useBalance: boolean;
+  /** Critic / TC classifier input: Bernoulli probabilities (paper) or one sampled code (Table I ablation). */
+  readonly criticInput: CriticInput;
+}
+
+/** The paper's / spec's defaults (`paper` preset). */
+export const CMIMH_DEFAULTS: CMIMHConfig = Object.freeze({
+  bits: 32,
+  seed: 0,
+  hidden: 1024,
+  criticHidden: 512,
+  criticDim: 128,
+  tcHidden: 512,
+  leakySlope: 0.01,
+  imagePcaDims: 0,
+  inputScaling: "none",
+  batchSize: 128,
+  epochs: 100,
+  optimizer: "sgd",
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  lr: 1e-3,
+  lrDecoder: 1e-2,
+  lambdaMI: 1,
+  lambdaKL: 0.1,
+  klWarmupEpochs: 0,
+  lambdaTC: 0.1,
+  lambdaBal: 0.1,
+  useReconstruction: true,
+  useCrossMI: true,
+  useKL: true,
+  useTC: true,
+  useBalance: true,
+  criticInput: "probabilities",
+});
+
+/**
+ * Named configs. `paper`: the spec's suggested values (GPU runs on real features). `quick`: widths
+ * 256/128/128, k = 64, 20 epochs (the 2-core CPU budget). The rest are the paper's ablations
+ * (Tables I, II, IV) on top of `quick`; combine with `paper` values for full-size ablations.
+ */
+export const CMIMH_PRESETS: Readonly<Record<string, Partial<CMIMHConfig>>> = Object.freeze({
+  paper: {},
+  quick: { hidden: 256, criticHidden: 128, tcHidden: 128, criticDim: 64, epochs: 20 },
+  "quick-no-cross-mi": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useCrossMI: false,
+  },
+  "quick-no-kl": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useKL: false,
+  },
+  "quick-no-tc": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useTC: false,
+  },
+  "quick-no-balance": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useBalance: false,
+  },
+  "quick-no-tc-balance": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useTC: false,
+    useBalance: false,
+  },
+  "quick-recon-only": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useCrossMI: false,
+    useTC: false,
+    useBalance: false,
+  },
+  "quick-cross-mi-only": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    useReconstruction: false,
+    useTC: false,
+    useBalance: false,
+  },
+  "quick-critic-samples": {
+    hidden: 256,
+    criticHidden: 128,
+    tcHidden: 128,
+    criticDim: 64,
+    epochs: 20,
+    criticInput: "samples",
+  },
+});
+
+const POSITIVE_INTS = [
+  "hidden",
+  "criticHidden",
+  "criticDim",
+  "tcHidden",
+  "batchSize",
+] as const satisfies readonly (keyof CMIMHConfig)[];
+const NON_NEGATIVE = [
+  "weightDecay",
+  "lambdaMI",
+  "lambdaKL",
+  "lambdaTC",
+  "lambdaBal",
+  "leakySlope",
+] as const satisfies readonly (keyof CMIMHConfig)[];
+
+/** Check a merged CMIMH config; throws a `HasherError` naming the key, the value and what is expected. */
+export function validateCMIMHConfig(c: CMIMHConfig): void {
+  for (const k of POSITIVE_INTS) {
+    if (!Number.isInteger(c[k]) || c[k] < 1)
+      throw new HasherError(`CMIMH: config.${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (c.batchSize < 2)
+    throw new HasherError(
+      `CMIMH: config.batchSize must be >= 2 (the critic needs in-batch negatives), got ${c.batchSize}`,
+    );
+  if (!Number.isInteger(c.epochs) || c.epochs < 0)
+    throw new HasherError(`CMIMH: config.epochs must be an integer >= 0, got ${c.epochs}`);
+  if (!Number.isInteger(c.klWarmupEpochs) || c.klWarmupEpochs < 0)
+    throw new HasherError(
+      `CMIMH: config.klWarmupEpochs must be an integer >= 0, got ${c.klWarmupEpochs}`,
+    );
+  if (!Number.isInteger(c.imagePcaDims) || c.imagePcaDims < 0)
+    throw new HasherError(
+      `CMIMH: config.imagePcaDims must be an integer >= 0 (0 = no PCA), got ${c.imagePcaDims}`,
+    );
+  for (const k of NON_NEGATIVE) {
+    if (c[k] < 0) throw new HasherError(`CMIMH: config.${k} must be >= 0, got ${c[k]}`);
+  }
+  for (const k of ["lr", "lrDecoder"] as const) {
+    if (!(c[k] > 0)) throw new HasherError(`CMIMH: config.${k} must be > 0, got ${c[k]}`);
+  }
+  if (!(c.momentum >= 0 && c.momentum < 1))
+    throw new HasherError(`CMIMH: config.momentum must be in [0, 1), got ${c.momentum}`);
+  if (c.criticInput !== "probabilities" && c.criticInput !== "samples")
+    throw new HasherError(
+      `CMIMH: config.criticInput must be "probabilities" or "samples", got ${JSON.stringify(c.criticInput)}`,
+    );
+  if (c.inputScaling !== "none" && c.inputScaling !== "standardize")
+    throw new HasherError(
+      `CMIMH: config.inputScaling must be "none" or "standardize", got ${JSON.stringify(c.inputScaling)}`,
+    );
+  if (c.optimizer !== "sgd" && c.optimizer !== "adam")
+    throw new HasherError(
+      `CMIMH: config.optimizer must be "sgd" or "adam", got ${JSON.stringify(c.optimizer)}`,
+    );
+  if (!c.useReconstruction && !c.useCrossMI)
+    throw new HasherError(
+      "CMIMH: at least one of config.useReconstruction and config.useCrossMI must be true (nothing would be learned)",
+    );
+}

@@ -1,0 +1,251 @@
+import { bernoulliSte, createRng, initBackend, tf } from "@cmh/tensor-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  balanceLoss,
+  bernoulliKlFromLogits,
+  columnPermutationIndices,
+  jsMiFromScores,
+  permuteColumns,
+  reconstructionLoss,
+  separableJsMi,
+  stableSoftplus,
+  symmetricKl,
+  tcClassifierLoss,
+  tcFromLogits,
+} from "./losses";
+
+const LN2 = Math.log(2);
+const val = (t: tf.Tensor) => {
+  const v = t.dataSync()[0];
+  t.dispose();
+  return v;
+};
+
+beforeAll(async () => {
+  await initBackend({ log: false });
+});
+
+describe("stochastic binary code layer (oracle 1-2)", () => {
+  it("logistic reparameterisation: mean of H(z + eps) over 1e5 draws is sigmoid(z) +- 0.01", () => {
+    const rng = createRng(3);
+    const zs = [-2, -0.5, 0, 0.7, 3];
+    const z = tf.tidy(() => tf.tile(tf.tensor2d([zs]), [100_000, 1]));
+    const b = bernoulliSte(z, rng);
+    const means = tf.tidy(() => tf.mean(b, 0).dataSync());
+    tf.dispose([z, b]);
+    zs.forEach((zk, k) => {
+      expect(Math.abs(means[k] - 1 / (1 + Math.exp(-zk)))).toBeLessThan(0.01);
+    });
+    expect(Math.abs(means[2] - 0.5)).toBeLessThan(0.01);
+  });
+
+  it("straight-through: values in {0,1}, gradient of sum(step(z + eps)) is exactly 1", () => {
+    const rng = createRng(5);
+    const z = tf.randomNormal([64, 16], 0, 3, "float32", 1);
+    const b = bernoulliSte(z, rng);
+    const vals = b.dataSync();
+    expect(vals.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(new Set(vals).size).toBe(2);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(bernoulliSte(x, rng)))(z);
+    expect(g.dataSync().every((v) => v === 1)).toBe(true);
+    tf.dispose([z, b, g]);
+  });
+
+  it("eval mode is deterministic: 1[z > 0] with no noise", () => {
+    const z = tf.tensor2d([[-1, -1e-3, 1e-3, 2]]);
+    const a = bernoulliSte(z, createRng(1), { training: false });
+    const b = bernoulliSte(z, createRng(2), { training: false });
+    expect(Array.from(a.dataSync())).toEqual([0, 0, 1, 1]);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([z, a, b]);
+  });
+});
+
+describe("stable softplus", () => {
+  it("matches log(1+e^t), stays finite at |t| = 1e4 and has gradient sigmoid(t) (also at 0)", () => {
+    const ts = [-1e4, -30, -1, 0, 1, 30, 1e4];
+    const t = tf.tensor1d(ts);
+    const v = stableSoftplus(t).dataSync();
+    ts.forEach((x, i) => {
+      const ref = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+      expect(v[i]).toBeCloseTo(ref, 4);
+    });
+    const g = tf
+      .grad((x: tf.Tensor) => tf.sum(stableSoftplus(x)))(t)
+      .dataSync();
+    ts.forEach((x, i) => {
+      expect(g[i]).toBeCloseTo(1 / (1 + Math.exp(-x)), 6);
+    });
+    expect(g[3]).toBe(0.5);
+    t.dispose();
+  });
+});
+
+describe("Bernoulli KL from logits (oracle 3)", () => {
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const klProb = (p: number, q: number) =>
+    p * Math.log(p / q) + (1 - p) * Math.log((1 - p) / (1 - q));
+
+  it("KL(p||p) = 0 and the worked example p=0.5, q=0.25 gives 0.5 ln 2 + 0.5 ln(2/3)", () => {
+    const a = tf.tensor1d([0.3, -2, 5]);
+    expect(Math.max(...bernoulliKlFromLogits(a, a).dataSync().map(Math.abs))).toBeLessThan(1e-6);
+    const kl = val(bernoulliKlFromLogits(tf.tensor1d([0]), tf.tensor1d([logit(0.25)])));
+    expect(kl).toBeCloseTo(0.5 * LN2 + 0.5 * Math.log(2 / 3), 6);
+    expect(kl).toBeCloseTo(0.1438, 4);
+    a.dispose();
+  });
+
+  it("logit form equals the probability form to 1e-6 on p, q in [0.01, 0.99], and is >= 0", () => {
+    const ps: number[] = [];
+    const qs: number[] = [];
+    for (const p of [0.01, 0.1, 0.3, 0.5, 0.77, 0.99])
+      for (const q of [0.01, 0.2, 0.5, 0.9, 0.99]) {
+        ps.push(p);
+        qs.push(q);
+      }
+    const kl = bernoulliKlFromLogits(tf.tensor1d(ps.map(logit)), tf.tensor1d(qs.map(logit)));
+    const v = kl.dataSync();
+    ps.forEach((p, i) => {
+      expect(Math.abs(v[i] - klProb(p, qs[i]))).toBeLessThan(1e-5 * Math.max(1, klProb(p, qs[i])));
+      expect(v[i]).toBeGreaterThanOrEqual(-1e-6);
+    });
+    kl.dispose();
+  });
+
+  it("SKL = sum (sigma(a)-sigma(c))(a-c) = KL + reverse KL, symmetric, finite with extreme logits", () => {
+    const a = tf.tensor2d([
+      [100, -100, 0.5],
+      [80, 3, -60],
+    ]);
+    const c = tf.tensor2d([
+      [-100, 100, -0.5],
+      [80, -3, 60],
+    ]);
+    const s1 = val(symmetricKl(a, c));
+    const s2 = val(symmetricKl(c, a));
+    expect(Number.isFinite(s1)).toBe(true);
+    expect(s1).toBeCloseTo(s2, 4);
+    const kl = tf.tidy(() =>
+      tf.mean(tf.sum(tf.add(bernoulliKlFromLogits(a, c), bernoulliKlFromLogits(c, a)), 1)),
+    );
+    expect(val(kl)).toBeCloseTo(s1, 2);
+    // row 1: 200 + 200 + (σ(.5)-σ(-.5))·1 ; row 2: 0 + (σ(3)-σ(-3))·6 + 120
+    const ref = (400 + (0.6224593 - 0.3775407) + (0.9525741 - 0.0474259) * 6 + 120) / 2;
+    expect(s1).toBeCloseTo(ref, 2);
+    // gradients are finite too
+    const g = tf.grad((x: tf.Tensor) => symmetricKl(x, c))(a);
+    expect(g.dataSync().every(Number.isFinite)).toBe(true);
+    tf.dispose([a, c, g]);
+  });
+});
+
+describe("Jensen-Shannon MI estimator (oracle 4, 8)", () => {
+  it("zero critic (M = 0) gives exactly -2 ln 2", () => {
+    expect(val(jsMiFromScores(tf.zeros([16, 16])))).toBeCloseTo(-2 * LN2, 5);
+    const { scores, mi } = separableJsMi(tf.zeros([16, 8]), tf.zeros([16, 8]));
+    expect(scores.shape).toEqual([16, 16]);
+    expect(val(mi)).toBeCloseTo(-2 * LN2, 5);
+    scores.dispose();
+  });
+
+  it("M = s·I − s·(1−I) tends to 0 from below as s grows; never above 0", () => {
+    let prev = Number.NEGATIVE_INFINITY;
+    for (const s of [0.5, 2, 8, 30, 100]) {
+      const m = tf.tidy(() => tf.sub(tf.mul(tf.eye(10), 2 * s), s));
+      const v = val(jsMiFromScores(m));
+      m.dispose();
+      expect(v).toBeLessThanOrEqual(0);
+      if (s <= 8) expect(v).toBeGreaterThan(prev);
+      else expect(v).toBeGreaterThanOrEqual(prev);
+      prev = v;
+    }
+    expect(prev).toBeGreaterThan(-1e-6);
+  });
+
+  it("is unbounded below for an anti-correlated critic and never exceeds 0 on random scores", () => {
+    const m = tf.tidy(() => tf.sub(20, tf.mul(tf.eye(8), 40)));
+    expect(val(jsMiFromScores(m))).toBeLessThan(-20);
+    m.dispose();
+    for (let seed = 0; seed < 5; seed++) {
+      const r = tf.randomNormal([12, 12], 0, 5, "float32", seed);
+      expect(val(jsMiFromScores(r))).toBeLessThanOrEqual(0);
+      r.dispose();
+    }
+  });
+
+  it("excludes the diagonal from the negatives", () => {
+    // Only the diagonal is large: negatives all have M = 0 -> neg term = ln 2 exactly.
+    const m = tf.tidy(() => tf.mul(tf.eye(6), 50));
+    expect(val(jsMiFromScores(m))).toBeCloseTo(-LN2, 5);
+    m.dispose();
+  });
+
+  it("rejects a non-square score matrix", () => {
+    const m = tf.zeros([3, 4]);
+    expect(() => jsMiFromScores(m)).toThrow(/square/);
+    m.dispose();
+  });
+});
+
+describe("total correlation (oracle 5)", () => {
+  it("per-column permutation keeps every column's multiset but changes the rows", () => {
+    const rng = createRng(11);
+    const n = 50;
+    const b = 6;
+    const data = new Float32Array(n * b).map((_, i) => i);
+    const p = tf.tensor2d(data, [n, b]);
+    const q = permuteColumns(p, rng);
+    const pv = p.arraySync() as number[][];
+    const qv = q.arraySync() as number[][];
+    for (let k = 0; k < b; k++) {
+      const a = pv.map((r) => r[k]).sort((x, y) => x - y);
+      const c = qv.map((r) => r[k]).sort((x, y) => x - y);
+      expect(c).toEqual(a);
+    }
+    // columns are permuted independently: row structure is broken
+    const sameRows = qv.filter((r) =>
+      r.every((v, k) => Math.floor(v / b) === Math.floor(r[0] / b) && v % b === k),
+    );
+    expect(sameRows.length).toBeLessThan(n / 2);
+    const idx = columnPermutationIndices(4, 3, createRng(1));
+    expect(idx.length).toBe(12);
+    tf.dispose([p, q]);
+  });
+
+  it("a classifier with logit 0 gives TC estimate 0 and classifier BCE 2 ln 2", () => {
+    const z = tf.zeros([20, 1]);
+    expect(val(tcFromLogits(z))).toBe(0);
+    expect(val(tcClassifierLoss(z, z))).toBeCloseTo(2 * LN2, 6);
+    // A confident correct classifier has a small loss; TC estimate = mean logit.
+    const real = tf.fill([20, 1], 8);
+    const perm = tf.fill([20, 1], -8);
+    expect(val(tcClassifierLoss(real, perm))).toBeLessThan(1e-3);
+    expect(val(tcFromLogits(real))).toBeCloseTo(8, 6);
+    tf.dispose([z, real, perm]);
+  });
+});
+
+describe("balance and reconstruction (oracle 6)", () => {
+  it("balance = 0 when every bit's batch mean is 0.5 and 0.5 when all p = 1", () => {
+    const half = tf.tensor2d([
+      [0.1, 0.5, 1],
+      [0.9, 0.5, 0],
+    ]);
+    expect(val(balanceLoss(half))).toBeCloseTo(0, 7);
+    expect(val(balanceLoss(tf.ones([4, 8])))).toBeCloseTo(0.5, 7);
+    half.dispose();
+  });
+
+  it("reconstruction is the per-element mean squared error", () => {
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = tf.tensor2d([
+      [1, 0],
+      [3, 6],
+    ]);
+    expect(val(reconstructionLoss(x, y))).toBeCloseTo(2, 6);
+    tf.dispose([x, y]);
+  });
+});

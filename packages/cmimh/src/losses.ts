@@ -1,0 +1,127 @@
+import { type Rng, tf } from "@cmh/tensor-core";
+
+type GradFn = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * Numerically stable softplus sp(t) = log(1 + e^t) = max(t, 0) + log1p(e^{-|t|}), with the exact
+ * gradient σ(t) (also at t = 0). Finite for any finite t (no overflow at |t| = 1e4).
+ */
+export function stableSoftplus(t: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
+    return {
+      value: tf.tidy(() => tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sigmoid(saved[0])),
+    };
+  }) as unknown as GradFn);
+  return f(t);
+}
+
+/**
+ * Per-bit KL(Bern(σ(a)) ‖ Bern(σ(c))) from logits: sp(c) − sp(a) + σ(a)(a − c). No log(0) for
+ * extreme logits. Same shape as the inputs.
+ */
+export function bernoulliKlFromLogits(a: tf.Tensor, c: tf.Tensor): tf.Tensor {
+  return tf.tidy(() =>
+    tf.add(tf.sub(stableSoftplus(c), stableSoftplus(a)), tf.mul(tf.sigmoid(a), tf.sub(a, c))),
+  );
+}
+
+/**
+ * Symmetrised Bernoulli KL L_SKL = mean_i Σ_k (σ(a_ik) − σ(c_ik))(a_ik − c_ik)
+ * = mean_i [KL(p_i‖q_i) + KL(q_i‖p_i)] from the two modalities' logits [n, b]. Scalar, ≥ 0.
+ */
+export function symmetricKl(a: tf.Tensor, c: tf.Tensor): tf.Scalar {
+  return tf.tidy(
+    () =>
+      tf.mean(tf.sum(tf.mul(tf.sub(tf.sigmoid(a), tf.sigmoid(c)), tf.sub(a, c)), 1)) as tf.Scalar,
+  );
+}
+
+/**
+ * Jensen-Shannon MI estimate from a critic score matrix M [n, n] (M_ij = T(p_x,i, p_y,j)):
+ * mean_i[−sp(−M_ii)] − mean_{i≠j}[sp(M_ij)]. Matched pairs (diagonal) are positives, all
+ * n(n−1) mismatched pairs negatives. Always ≤ 0; −2 ln 2 for M ≡ 0.
+ */
+export function jsMiFromScores(m: tf.Tensor): tf.Scalar {
+  const [n, n2] = m.shape;
+  if (m.shape.length !== 2 || n !== n2 || n < 2)
+    throw new RangeError(
+      `jsMiFromScores: need a square score matrix with n >= 2, got [${m.shape}]`,
+    );
+  return tf.tidy(() => {
+    const eye = tf.eye(n);
+    const diag = tf.sum(tf.mul(m, eye), 1);
+    const pos = tf.mean(tf.neg(stableSoftplus(tf.neg(diag))));
+    const negAll = tf.sum(tf.mul(stableSoftplus(m), tf.sub(1, eye)));
+    const neg = tf.div(negAll, n * (n - 1));
+    return tf.sub(pos, neg) as tf.Scalar;
+  });
+}
+
+/**
+ * Separable critic scores M = G Hᵀ for tower outputs G = g(p_x), H = h(p_y) [n, k] each, and the
+ * JS estimate; returns both (M for shape checks and logging).
+ */
+export function separableJsMi(g: tf.Tensor, h: tf.Tensor): { scores: tf.Tensor; mi: tf.Scalar } {
+  return tf.tidy(() => {
+    const scores = tf.matMul(g, h, false, true);
+    return { scores, mi: jsMiFromScores(scores) };
+  });
+}
+
+/**
+ * Flat gather indices that permute every column of an [n, b] row-major matrix independently
+ * across rows (P̄[i, k] = P[π_k(i), k]): samples of the product of marginals Π_k q(b_k).
+ */
+export function columnPermutationIndices(n: number, b: number, rng: Rng): Int32Array {
+  const idx = new Int32Array(n * b);
+  for (let k = 0; k < b; k++) {
+    const perm = rng.permutation(n);
+    for (let i = 0; i < n; i++) idx[i * b + k] = perm[i] * b + k;
+  }
+  return idx;
+}
+
+/** Permute every column of P [n, b] independently across the batch (a new tensor, no gradient path needed). */
+export function permuteColumns(p: tf.Tensor, rng: Rng): tf.Tensor {
+  const [n, b] = p.shape;
+  const idx = columnPermutationIndices(n, b, rng);
+  return tf.tidy(() => {
+    const flat = tf.reshape(p, [n * b]);
+    const i = tf.tensor1d(idx, "int32");
+    return tf.reshape(tf.gather(flat, i), [n, b]);
+  });
+}
+
+/**
+ * Density-ratio TC estimate mean_i log(D(p_i) / (1 − D(p_i))) = mean of the classifier's logits
+ * on real codes (D frozen; gradient reaches the encoders through the logits' inputs).
+ */
+export function tcFromLogits(logits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(logits) as tf.Scalar);
+}
+
+/**
+ * TC classifier loss (BCE): −mean log D(p) − mean log(1 − D(p̄)) = mean sp(−ℓ(p)) + mean sp(ℓ(p̄)),
+ * label 1 for real codes, 0 for column-permuted ones. 2 ln 2 when both logits are 0.
+ */
+export function tcClassifierLoss(realLogits: tf.Tensor, permutedLogits: tf.Tensor): tf.Scalar {
+  return tf.tidy(
+    () =>
+      tf.add(
+        tf.mean(stableSoftplus(tf.neg(realLogits))),
+        tf.mean(stableSoftplus(permutedLogits)),
+      ) as tf.Scalar,
+  );
+}
+
+/** Balance term mean_k |mean_i p_ik − ½| of one modality's probabilities [n, b]. */
+export function balanceLoss(p: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.abs(tf.sub(tf.mean(p, 0), 0.5))) as tf.Scalar);
+}
+
+/** Gaussian-decoder reconstruction loss (fixed variance): per-element MSE mean((x − x̂)²). */
+export function reconstructionLoss(x: tf.Tensor, xHat: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar);
+}
