@@ -2,7 +2,7 @@
 // Laplacian): block Krylov (block Lanczos) with full re-orthogonalisation and thick restarts on the
 // shifted operator σI − L, whose largest eigenpairs are L's smallest.
 
-import { LinalgError, type Matrix64 } from "./dense";
+import { abtKernel, LinalgError, type Matrix64 } from "./dense";
 import { symmetricEigen } from "./eigen";
 import { gaussianSource } from "./random";
 import { type CsrMatrix, csrMatVec, csrToDense } from "./sparse";
@@ -150,60 +150,91 @@ export function smallestEigenpairs(
     for (let i = 0; i < n; i++) y[i] = sigma * x[i] - tmp[i];
   };
 
-  const Q: Float64Array[] = [];
-  const BQ: Float64Array[] = [];
+  // Basis rows Q[0..m) and their products B·q, contiguous (row i at i·n), so that projections
+  // stream the basis once per block instead of once per vector.
+  const Qs = new Float64Array(maxBasis * n);
+  const BQs = new Float64Array(maxBasis * n);
+  let m = 0;
   // H[i][j] = q_i · B q_j, stored densely in a maxBasis² array.
   const H = new Float64Array(maxBasis * maxBasis);
+  const CHUNK = 512;
 
-  // Orthonormalise v against Q (two passes of classical Gram–Schmidt). Returns false if v ∈ span(Q).
-  const orthonormalise = (v: Float64Array): boolean => {
-    const n0 = Math.sqrt(dot(v, v));
-    if (n0 === 0) return false;
+  // W (cnt rows of length n) −= Cᵀ·Q[0..m) with C = Q[0..m)·Wᵀ; two passes (block CGS2).
+  const projectOut = (W: Float64Array, cnt: number): void => {
+    if (m === 0 || cnt === 0) return;
+    const C = new Float64Array(m * cnt);
     for (let pass = 0; pass < 2; pass++) {
-      for (const q of Q) axpy(-dot(q, v), q, v);
-    }
-    const n1 = Math.sqrt(dot(v, v));
-    if (n1 <= 1e-10 * n0) return false;
-    const inv = 1 / n1;
-    for (let i = 0; i < n; i++) v[i] *= inv;
-    return true;
-  };
-  const randomVector = (): Float64Array => {
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) v[i] = rand();
-    return v;
-  };
-  const addVector = (v: Float64Array): void => {
-    const bv = new Float64Array(n);
-    applyB(v, bv);
-    const m = Q.length;
-    Q.push(v);
-    BQ.push(bv);
-    for (let i = 0; i <= m; i++) {
-      const h = dot(Q[i], bv);
-      H[i * maxBasis + m] = h;
-      H[m * maxBasis + i] = h;
-    }
-  };
-  // Add candidate block vectors (orthonormalised); rank deficiencies are filled with random vectors.
-  const addBlock = (cands: Float64Array[], limit = b): Float64Array[] => {
-    const added: Float64Array[] = [];
-    for (const c of cands) {
-      if (Q.length >= maxBasis || added.length >= limit) break;
-      if (orthonormalise(c)) {
-        addVector(c);
-        added.push(c);
+      abtKernel(Qs, m, W, cnt, n, C);
+      for (let c0 = 0; c0 < n; c0 += CHUNK) {
+        const c1 = Math.min(n, c0 + CHUNK);
+        for (let i = 0; i < m; i++) {
+          const qi = i * n;
+          for (let j = 0; j < cnt; j++) {
+            const f = C[i * cnt + j];
+            if (f === 0) continue;
+            const wj = j * n;
+            for (let t = c0; t < c1; t++) W[wj + t] -= f * Qs[qi + t];
+          }
+        }
       }
     }
-    let guard = 0;
-    while (added.length < b && Q.length < maxBasis && guard++ < 10 * b) {
-      const r = randomVector();
-      if (orthonormalise(r)) {
-        addVector(r);
-        added.push(r);
+  };
+  const randomRows = (cnt: number): Float64Array[] =>
+    Array.from({ length: cnt }, () => {
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = rand();
+      return v;
+    });
+  // Orthonormalise candidates against the basis and each other and append up to `limit` of them
+  // (with their B-products and H entries); dependent candidates are dropped and replaced by
+  // random vectors up to the block size. Returns the appended row range [from, to).
+  const addBlock = (cands: Float64Array[], limit: number): [number, number] => {
+    const from = m;
+    const room = Math.min(limit, maxBasis - m);
+    const fill = Math.min(b, room);
+    let pending = cands;
+    for (let attempt = 0; attempt < 4 && m - from < room && pending.length > 0; attempt++) {
+      const cnt = pending.length;
+      const W = new Float64Array(cnt * n);
+      const norm0 = new Float64Array(cnt);
+      for (let j = 0; j < cnt; j++) {
+        W.set(pending[j], j * n);
+        norm0[j] = Math.sqrt(dot(pending[j], pending[j]));
       }
+      const base = m;
+      projectOut(W, cnt);
+      for (let j = 0; j < cnt && m - from < room; j++) {
+        if (norm0[j] === 0) continue;
+        const w = W.subarray(j * n, j * n + n);
+        for (let pass = 0; pass < 2; pass++) {
+          for (let i = base; i < m; i++) {
+            const q = Qs.subarray(i * n, i * n + n);
+            axpy(-dot(q, w), q, w);
+          }
+        }
+        const nrm = Math.sqrt(dot(w, w));
+        if (nrm <= 1e-10 * norm0[j]) continue;
+        const inv = 1 / nrm;
+        const row = m * n;
+        for (let t = 0; t < n; t++) Qs[row + t] = w[t] * inv;
+        m++;
+      }
+      pending = m - from < fill ? randomRows(fill - (m - from)) : [];
     }
-    return added;
+    for (let j = from; j < m; j++)
+      applyB(Qs.subarray(j * n, j * n + n), BQs.subarray(j * n, j * n + n));
+    const cnt = m - from;
+    if (cnt > 0) {
+      const hc = new Float64Array(m * cnt);
+      abtKernel(Qs, m, BQs.subarray(from * n), cnt, n, hc);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < cnt; j++) {
+          const h = hc[i * cnt + j];
+          H[i * maxBasis + from + j] = h;
+          H[(from + j) * maxBasis + i] = h;
+        }
+    }
+    return [from, m];
   };
 
   const start: Float64Array[] = [];
@@ -218,58 +249,58 @@ export function smallestEigenpairs(
       start.push(Float64Array.from(st.data.subarray(r * n, r * n + n)));
     }
   }
-  let block = addBlock(
-    [...start, ...Array.from({ length: b }, randomVector)],
-    Math.max(b, start.length),
-  );
+  let [from, to] = addBlock([...start, ...randomRows(b)], Math.max(b, start.length));
   let restarts = 0;
   let converged = false;
-  let ritzVals = new Float64Array(0);
-  let X: Float64Array[] = [];
-  let BX: Float64Array[] = [];
-  let resid = new Float64Array(0);
+  let keep = 0;
+  let X = new Float64Array(0);
   for (;;) {
     if (options.signal?.aborted)
       throw options.signal.reason ?? new Error("smallestEigenpairs: aborted");
     // Expand the Krylov basis block by block: next candidates are B applied to the last block.
-    while (Q.length < maxBasis && block.length > 0) {
-      const cands = block.map((v) => {
-        const idx = Q.indexOf(v);
-        return Float64Array.from(BQ[idx]);
-      });
-      block = addBlock(cands);
+    while (m < maxBasis && to > from) {
+      const cands: Float64Array[] = [];
+      for (let j = from; j < to; j++) cands.push(BQs.slice(j * n, j * n + n));
+      [from, to] = addBlock(cands, b);
     }
-    // Rayleigh–Ritz on span(Q).
-    const m = Q.length;
+    // Rayleigh–Ritz on span(Q): Ritz vectors X = Yᵀ·Q and B·X = Yᵀ·BQ, streamed in chunks.
     const Hm = new Float64Array(m * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) Hm[i * m + j] = H[i * maxBasis + j];
     const eig = symmetricEigen({ rows: m, cols: m, data: Hm });
-    const keep = Math.min(nKeep, m);
-    ritzVals = new Float64Array(keep);
-    X = [];
-    BX = [];
-    resid = new Float64Array(keep);
+    keep = Math.min(nKeep, m);
+    const ritzVals = new Float64Array(keep);
+    const Y = new Float64Array(keep * m);
     for (let t = 0; t < keep; t++) {
       const src = m - 1 - t; // largest θ first
-      const theta = eig.values[src];
-      ritzVals[t] = theta;
-      const y = eig.vectors.data.subarray(src * m, src * m + m);
-      const x = new Float64Array(n);
-      const bx = new Float64Array(n);
-      for (let j = 0; j < m; j++) {
-        const c = y[j];
-        if (c === 0) continue;
-        axpy(c, Q[j], x);
-        axpy(c, BQ[j], bx);
+      ritzVals[t] = eig.values[src];
+      Y.set(eig.vectors.data.subarray(src * m, src * m + m), t * m);
+    }
+    X = new Float64Array(keep * n);
+    const BX = new Float64Array(keep * n);
+    for (let c0 = 0; c0 < n; c0 += CHUNK) {
+      const c1 = Math.min(n, c0 + CHUNK);
+      for (let i = 0; i < m; i++) {
+        const qi = i * n;
+        for (let t = 0; t < keep; t++) {
+          const f = Y[t * m + i];
+          if (f === 0) continue;
+          const xt = t * n;
+          for (let c = c0; c < c1; c++) {
+            X[xt + c] += f * Qs[qi + c];
+            BX[xt + c] += f * BQs[qi + c];
+          }
+        }
       }
-      X.push(x);
-      BX.push(bx);
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        const r = bx[i] - theta * x[i];
-        s += r * r;
+    }
+    const resid = new Float64Array(keep);
+    for (let t = 0; t < keep; t++) {
+      let s2 = 0;
+      const theta = ritzVals[t];
+      for (let i = t * n; i < t * n + n; i++) {
+        const r = BX[i] - theta * X[i];
+        s2 += r * r;
       }
-      resid[t] = Math.sqrt(s);
+      resid[t] = Math.sqrt(s2);
     }
     let allConv = true;
     for (let t = 0; t < k; t++) if (!(resid[t] <= tol * sigma)) allConv = false;
@@ -279,26 +310,22 @@ export function smallestEigenpairs(
     }
     restarts++;
     // Thick restart: keep the Ritz vectors, continue from their residuals (worst first).
-    Q.length = 0;
-    BQ.length = 0;
+    Qs.set(X);
+    BQs.set(BX);
+    m = keep;
     H.fill(0);
-    for (let t = 0; t < keep; t++) {
-      const idx = Q.length;
-      Q.push(X[t]);
-      BQ.push(BX[t]);
-      for (let i = 0; i <= idx; i++) {
-        const h = dot(Q[i], BX[t]);
-        H[i * maxBasis + idx] = h;
-        H[idx * maxBasis + i] = h;
-      }
-    }
+    const hk = new Float64Array(keep * keep);
+    abtKernel(Qs, keep, BQs, keep, n, hk);
+    for (let i = 0; i < keep; i++)
+      for (let j = 0; j < keep; j++)
+        H[i * maxBasis + j] = 0.5 * (hk[i * keep + j] + hk[j * keep + i]);
     const order = Array.from({ length: keep }, (_, t) => t).sort((u, v) => resid[v] - resid[u]);
     const cands = order.slice(0, b).map((t) => {
       const r = new Float64Array(n);
-      for (let i = 0; i < n; i++) r[i] = BX[t][i] - ritzVals[t] * X[t][i];
+      for (let i = 0; i < n; i++) r[i] = BX[t * n + i] - ritzVals[t] * X[t * n + i];
       return r;
     });
-    block = addBlock(cands);
+    [from, to] = addBlock(cands, b);
   }
   // Eigenvalues of L as Rayleigh quotients xᵀLx (accurate near 0), ascending.
   const values = new Float64Array(k);
@@ -306,12 +333,13 @@ export function smallestEigenpairs(
   const residuals = new Float64Array(k);
   const lx = new Float64Array(n);
   for (let t = 0; t < k; t++) {
-    applyL(X[t], lx);
+    const x = X.subarray(t * n, t * n + n);
+    applyL(x, lx);
     matvecs++;
-    values[t] = dot(X[t], lx);
-    vectors.set(X[t], t * n);
+    values[t] = dot(x, lx);
+    vectors.set(x, t * n);
     let s = 0;
-    for (let i = 0; i < n; i++) s += (lx[i] - values[t] * X[t][i]) ** 2;
+    for (let i = 0; i < n; i++) s += (lx[i] - values[t] * x[i]) ** 2;
     residuals[t] = Math.sqrt(s);
   }
   return {
