@@ -1,0 +1,259 @@
+import type { CrossModalSet } from "@cmh/datasets";
+import { packCodes } from "@cmh/hamming-index";
+import { evaluateCrossModal, evaluateRetrieval } from "@cmh/metrics";
+import { createRng, initBackend, tf } from "@cmh/tensor-core";
+import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { marginOf, type UGACHConfig } from "./config";
+import { correlationGraph, isPositive } from "./graph";
+import { generatorTriplets, pairTriplets, relaxedCodes, UGACH } from "./ugach";
+
+const TINY: Partial<UGACHConfig> = {
+  bits: 16,
+  hidden: 16,
+  pretrainEpochs: 1,
+  epochs: 1,
+  batchSize: 32,
+  gBatchSize: 32,
+  candidateSharing: "batch",
+};
+
+describeHasherConformance(UGACH, { config: TINY });
+
+beforeAll(async () => {
+  await initBackend({ log: false });
+});
+
+function mapOf(model: UGACH, data: CrossModalSet) {
+  const img = model.encode("image", data.image);
+  const txt = model.encode("text", data.text);
+  const r = evaluateCrossModal({
+    image: { query: img, database: img },
+    text: { query: txt, database: txt },
+    queryLabels: data.labels!,
+    databaseLabels: data.labels!,
+    directions: ["i2t", "t2i"],
+    k: "all",
+  });
+  return { i2t: r.i2t!["mAP@all"], t2i: r.t2i!["mAP@all"] };
+}
+
+describe("config and presets", () => {
+  it("defaults are the spec's paper preset; reference, quick and the two ablations exist", () => {
+    const d = UGACH.presets;
+    for (const p of ["paper", "reference", "quick", "Baseline", "Baseline-GAN"])
+      expect(d).toHaveProperty(p);
+    const paper = new UGACH(d.paper);
+    expect(paper.config.hidden).toBe(4096);
+    expect(paper.config.generatorLogProb).toBe("candidates");
+    expect(paper.config.reward).toBe("softplus");
+    expect(paper.config.graph).toBe("knn");
+    const ref = new UGACH(d.reference);
+    expect(ref.config.hidden).toBe(8192);
+    expect(ref.config.batchSize).toBe(1);
+    expect(ref.config.reward).toBe("sigmoid");
+    expect(ref.config.generatorLogProb).toBe("samples");
+    expect(new UGACH(d.Baseline).config).toMatchObject({ graph: "pair", epochs: 0 });
+    expect(new UGACH(d["Baseline-GAN"]).config).toMatchObject({ graph: "pair" });
+    for (const x of [paper, ref]) x.dispose();
+  });
+
+  it("margin is β = l/8 [code] or the fixed m [paper]", () => {
+    expect(marginOf({ bits: 16, marginRule: "bits/8", margin: 1 })).toBe(2);
+    expect(marginOf({ bits: 64, marginRule: "bits/8", margin: 1 })).toBe(8);
+    expect(marginOf({ bits: 64, marginRule: "fixed", margin: 1 })).toBe(1);
+  });
+
+  it("rejects bad values with the key, the value and what was expected", () => {
+    expect(() => new UGACH({ reward: "exp" as never })).toThrow(
+      /reward.*"softplus", "sigmoid".*"exp"/,
+    );
+    expect(() => new UGACH({ hidden: 0 })).toThrow(/hidden must be a positive integer/);
+    expect(() => new UGACH({ candidateRatio: 0.5 })).toThrow(/candidateRatio/);
+    expect(() => new UGACH({ epochs: 0, pretrainEpochs: 0 })).toThrow(/nothing would be trained/);
+    expect(() => new UGACH({ bits: 4 })).toThrow(/bits/);
+  });
+});
+
+describe("training data for D", () => {
+  it("pre-training triplets: own pair positive, a random non-pair negative", () => {
+    const t = pairTriplets(50, 2, createRng(1));
+    expect(t.query.length).toBe(100);
+    for (let r = 0; r < 100; r++) {
+      expect(t.pos[r]).toBe(t.query[r]);
+      expect(t.neg[r]).not.toBe(t.query[r]);
+    }
+  });
+
+  it("generator triplets: negatives are never graph positives; positives always are", () => {
+    const data = tinySet({ n: 80 });
+    const g = correlationGraph(data.image, data.text, 5);
+    const rng = createRng(2);
+    const hq = new Float32Array(80 * 8).map(() => rng.uniform());
+    const hx = new Float32Array(80 * 8).map(() => rng.uniform());
+    const t = generatorTriplets(hq, hx, g.positives, 8, 16, 2, rng);
+    expect(t.query.length).toBe(160);
+    for (let r = 0; r < t.query.length; r++) {
+      expect(isPositive(g.positives, t.query[r], t.pos[r])).toBe(true);
+      expect(isPositive(g.positives, t.query[r], t.neg[r])).toBe(false);
+    }
+  });
+
+  it("the generator prefers candidates close to the query in its relaxed space", () => {
+    // Item q+1 (mod n) has the query's relaxed code; every other item is far: it should dominate.
+    const n = 40;
+    const rng = createRng(3);
+    const hq = new Float32Array(n * n);
+    const hx = new Float32Array(n * n);
+    for (let q = 0; q < n; q++) {
+      hq[q * n + q] = 3;
+      hx[((q + 1) % n) * n + q] = 3;
+    }
+    const positives = {
+      n,
+      offsets: Int32Array.from({ length: n + 1 }, (_, i) => i),
+      items: Int32Array.from({ length: n }, (_, i) => i),
+    };
+    const t = generatorTriplets(hq, hx, positives, n, n, 1, rng);
+    let hits = 0;
+    for (let r = 0; r < t.query.length; r++) if (t.neg[r] === (t.query[r] + 1) % n) hits++;
+    expect(hits / t.query.length).toBeGreaterThan(0.9);
+  });
+});
+
+describe("fit", () => {
+  const data = tinySet({ n: 160, seed: 3 });
+
+  it("D's hinge falls, codes = 1[h ≥ 0.5], and codes beat random ones", async () => {
+    const m = new UGACH({
+      bits: 16,
+      hidden: 64,
+      pretrainEpochs: 4,
+      epochs: 3,
+      batchSize: 16,
+      gBatchSize: 16,
+      pretrainBatchSize: 16,
+      lrScaling: "none",
+      pretrainLr: 0.5,
+      lrD: 0.5,
+      lrG: 0.5,
+      weightDecay: 0,
+      candidateSharing: "batch",
+    });
+    const rep = await m.fit(data);
+    const hinge = rep.history.map((h) => (h.hinge_i2t + h.hinge_t2i) / 2);
+    expect(hinge[hinge.length - 1]).toBeLessThan(hinge[0]);
+    expect(rep.history.at(-1)?.reward).toBeGreaterThanOrEqual(Math.LN2);
+    expect(m.graphStats?.meanPositives).toBeGreaterThan(1);
+    // encode = 1[h ≥ 0.5] of D's image pathway.
+    const h = relaxedCodes(m.discriminator!, "image", data.image);
+    const want = packCodes(
+      Float32Array.from(h, (v) => (v >= 0.5 ? 1 : -1)),
+      data.image.rows,
+      16,
+      { from: "pm1" },
+    );
+    expect(m.encode("image", data.image)).toEqual(want);
+    const ours = mapOf(m, data);
+    const rng = createRng(9);
+    const rand = (rows: number) =>
+      packCodes(
+        Float32Array.from({ length: rows * 16 }, () => (rng.uniform() < 0.5 ? -1 : 1)),
+        rows,
+        16,
+        { from: "pm1" },
+      );
+    const ri = rand(data.image.rows);
+    const rt = rand(data.text.rows);
+    const base = evaluateCrossModal({
+      image: { query: ri, database: ri },
+      text: { query: rt, database: rt },
+      queryLabels: data.labels!,
+      databaseLabels: data.labels!,
+      directions: ["i2t", "t2i"],
+      k: "all",
+    });
+    expect(ours.i2t).toBeGreaterThan(base.i2t!["mAP@all"] + 0.03);
+    expect(ours.t2i).toBeGreaterThan(base.t2i!["mAP@all"] + 0.03);
+    m.dispose();
+  });
+
+  it("ignores labels (identical codes with and without them)", async () => {
+    const a = new UGACH(TINY);
+    const b = new UGACH(TINY);
+    await a.fit(data);
+    await b.fit({ name: data.name, image: data.image, text: data.text });
+    expect(a.encode("text", data.text)).toEqual(b.encode("text", data.text));
+    expect(a.encode("image", data.image)).toEqual(b.encode("image", data.image));
+    a.dispose();
+    b.dispose();
+  });
+
+  it("runs every variant switch (reference forms, ablations) without leaking tensors", async () => {
+    const before = tf.memory().numTensors;
+    for (const extra of [
+      { generatorLogProb: "samples", reward: "sigmoid", candidateSharing: "query", gEpochs: 2 },
+      { graph: "pair" },
+      { graph: "pair", epochs: 0 },
+      { marginRule: "fixed", lrSchedule: "paper", rewardBaseline: true, trainItems: 100 },
+    ] as Partial<UGACHConfig>[]) {
+      const m = new UGACH({ ...TINY, ...extra });
+      const rep = await m.fit(data);
+      for (const h of rep.history) expect(Number.isFinite(h.total)).toBe(true);
+      expect(m.encode("image", data.image).n).toBe(data.image.rows);
+      if (extra.trainItems) expect(m.graphStats?.items).toBe(100);
+      if (extra.graph === "pair") expect(m.graphStats?.meanPositives).toBe(1);
+      m.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("evaluation oracle (MAP@all as in the reference map.py)", () => {
+  it("AP of relevance [1, 0, 1] is (1/1 + 2/3)/2; a perfect ranking gives 1; no relevant item gives 0", () => {
+    // One query, three database items at Hamming distances 0, 1, 2 (ties broken by index).
+    const q = packCodes(Float32Array.from([1, 1, 1, 1, 1, 1, 1, 1]), 1, 8, { from: "pm1" });
+    const db = packCodes(
+      Float32Array.from([
+        1, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1, 1, 1, 1, 1, 1, -1, -1, 1, 1, 1, 1, 1, 1,
+      ]),
+      3,
+      8,
+      { from: "pm1" },
+    );
+    const lab = (rows: number[][]) => ({
+      rows: rows.length,
+      cols: 2,
+      data: Float32Array.from(rows.flat()),
+    });
+    const ap = (dbLabels: number[][], qLabel = [1, 0]) =>
+      evaluateRetrieval({
+        query: q,
+        database: db,
+        queryLabels: lab([qLabel]),
+        databaseLabels: lab(dbLabels),
+        k: "all",
+      })["mAP@all"];
+    expect(
+      ap([
+        [1, 0],
+        [0, 1],
+        [1, 0],
+      ]),
+    ).toBeCloseTo((1 + 2 / 3) / 2, 10);
+    expect(
+      ap([
+        [1, 0],
+        [1, 0],
+        [0, 1],
+      ]),
+    ).toBeCloseTo(1, 10);
+    expect(
+      ap([
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ]),
+    ).toBe(0);
+  });
+});
