@@ -25,6 +25,7 @@ export interface MethodEntry {
 export const REGISTRY: readonly MethodEntry[] = [
 { name: "CCA-ITQ", package: "@cmh/baselines", supervised: false, load: async () => (await import("@cmh/baselines")).CCAITQ as unknown as HasherClass<object> },
 { name: "CMIMH", package: "@cmh/cmimh", supervised: false, load: async () => (await import("@cmh/cmimh")).CMIMH as unknown as HasherClass<object> },
+{ name: "UGACH", package: "@cmh/ugach", supervised: false, load: async () => (await import("@cmh/ugach")).UGACH as unknown as HasherClass<object> },
 // cmh:registry-end
 ];
 
