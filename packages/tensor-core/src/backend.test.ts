@@ -6,9 +6,16 @@ import {
   uninstallWasmFixes,
   wasmFixesInstalled,
 } from "./backend";
+import { Dense } from "./layers";
+import { createRng } from "./rng";
 import { tf } from "./tf";
 
 describe("initBackend", () => {
+  it("is required before weights are created", () => {
+    expect(backendName()).toBe("none");
+    expect(() => new Dense(2, 2, createRng(1))).toThrow(/await initBackend\(\)/);
+  });
+
   it("rejects an unknown backend name clearly", async () => {
     await expect(initBackend({ backend: "gpu" as never, log: false })).rejects.toThrow(
       /backend option must be one of/,

@@ -220,7 +220,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
   protected abstract train(train: CrossModalSet, ctx: FitContext): Promise<void>;
   /**
    * Real-valued codes for a batch of rows of one modality: an [n, bits] tensor or Float32Array;
-   * bit = 1 where value >= 0. Runs inside tf.tidy (tensors created here are released).
+   * bit = 1 where value >= 0. Runs inside an engine scope (tensors created here are released).
    */
   protected abstract project(modality: Modality, x: Matrix): tf.Tensor | Float32Array;
   /** Extra state saved only in checkpoints (e.g. code buffers), by stable name. */
@@ -374,16 +374,23 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
         cols: x.cols,
         data: x.data.subarray(s * x.cols, e * x.cols),
       };
-      const vals = tf.tidy(() => {
+      // A scope rather than tf.tidy: tidy would walk a returned Float32Array element by element.
+      tf.engine().startScope();
+      let vals: Float32Array;
+      try {
         const r = this.project(modality, batch);
-        if (r instanceof Float32Array) return r;
-        if (r.shape.length !== 2 || r.shape[0] !== e - s || r.shape[1] !== bits) {
-          throw new HasherError(
-            `${name}.project returned shape [${r.shape}], expected [${e - s}, ${bits}]`,
-          );
+        if (r instanceof Float32Array) vals = r;
+        else {
+          if (r.shape.length !== 2 || r.shape[0] !== e - s || r.shape[1] !== bits) {
+            throw new HasherError(
+              `${name}.project returned shape [${r.shape}], expected [${e - s}, ${bits}]`,
+            );
+          }
+          vals = r.dataSync() as Float32Array;
         }
-        return r.dataSync() as Float32Array;
-      });
+      } finally {
+        tf.engine().endScope();
+      }
       if (vals.length !== (e - s) * bits) {
         throw new HasherError(
           `${name}.project returned ${vals.length} values, expected ${(e - s) * bits}`,

@@ -1,3 +1,4 @@
+import { requireBackend } from "./backend";
 import type { Rng } from "./rng";
 import { tf } from "./tf";
 
@@ -59,6 +60,7 @@ export function initVariable(
   rng: Rng,
   options: { fanIn?: number; fanOut?: number; name?: string; trainable?: boolean } = {},
 ): tf.Variable {
+  requireBackend();
   const size = shape.reduce((a, b) => a * b, 1);
   const fanIn = options.fanIn ?? shape[0] ?? 1;
   const fanOut = options.fanOut ?? shape[1] ?? 1;

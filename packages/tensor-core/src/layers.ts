@@ -1,3 +1,4 @@
+import { requireBackend } from "./backend";
 import { type InitScheme, initVariable } from "./init";
 import type { Rng } from "./rng";
 import { tf } from "./tf";
@@ -126,6 +127,7 @@ export class BatchNorm1d implements Layer {
     readonly features: number,
     options: BatchNormOptions = {},
   ) {
+    requireBackend();
     this.momentum = options.momentum ?? 0.1;
     this.eps = options.eps ?? 1e-5;
     this.gamma = tf.variable(tf.ones([features]), true);
