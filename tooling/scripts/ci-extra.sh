@@ -46,11 +46,35 @@ for dir in packages/*/; do
 done
 ls "$TMP/packs"
 
-# The method package and every @cmh/* package it depends on, transitively, as tarball paths.
-TARBALLS=$(node - "$ROOT" "$METHOD_PKG" "$TMP/packs" <<'EOF'
+say "install as a user: take the README example of $METHOD_PKG"
+README="packages/${METHOD_PKG#@cmh/}/README.md"
+mkdir -p "$TMP/example"
+node - "$ROOT/$README" "$METHOD_PKG" "$TMP/example/example.mjs" <<'EOF'
+const fs = require("node:fs");
+const [readme, pkg, out] = process.argv.slice(2);
+const text = fs.readFileSync(readme, "utf8");
+const blocks = [...text.matchAll(/```(js|javascript|mjs|ts|typescript)\n([\s\S]*?)```/g)];
+const block = blocks.find((b) => b[2].includes(`"${pkg}"`) || b[2].includes(`'${pkg}'`));
+if (!block) throw new Error(`${readme} has no js/ts code block importing ${pkg}`);
+let code = block[2];
+if (block[1].startsWith("t")) {
+  // Types only need stripping; the workspace's TypeScript does that (the code still runs, and
+  // resolves every import, inside the user project).
+  const ts = require(require.resolve("typescript", { paths: [process.cwd()] }));
+  code = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+}
+fs.writeFileSync(out, code);
+EOF
+# The method package, the other @cmh/* packages its README example imports (a user installs
+# those too), and every @cmh/* package they depend on, transitively, as tarball paths.
+ROOTS=$(grep -oE "from [\"']@cmh/[a-z0-9-]+[\"']" "$TMP/example/example.mjs" | grep -oE "@cmh/[a-z0-9-]+" | sort -u | tr '\n' ' ')
+echo "packages the example imports: $ROOTS"
+TARBALLS=$(node - "$ROOT" "$TMP/packs" "$METHOD_PKG" $ROOTS <<'EOF'
 const fs = require("node:fs");
 const path = require("node:path");
-const [root, start, packs] = process.argv.slice(2);
+const [root, packs, ...starts] = process.argv.slice(2);
 const byName = new Map();
 for (const d of fs.readdirSync(path.join(root, "packages"))) {
   const f = path.join(root, "packages", d, "package.json");
@@ -68,7 +92,7 @@ const visit = (name) => {
   need.add(name);
   for (const dep of Object.keys(pj.dependencies ?? {})) if (dep.startsWith("@cmh/")) visit(dep);
 };
-visit(start);
+for (const s of starts) visit(s);
 const out = [...need].map((n) => {
   const file = path.join(packs, `${n.replace(/^@/, "").replace("/", "-")}-${byName.get(n).version}.tgz`);
   if (!fs.existsSync(file)) throw new Error(`missing tarball ${file}`);
@@ -91,25 +115,7 @@ mkdir -p "$PROJECT"
 )
 
 say "install as a user: run the README example of $METHOD_PKG"
-README="packages/${METHOD_PKG#@cmh/}/README.md"
-node - "$ROOT/$README" "$METHOD_PKG" "$PROJECT/example.mjs" <<'EOF'
-const fs = require("node:fs");
-const [readme, pkg, out] = process.argv.slice(2);
-const text = fs.readFileSync(readme, "utf8");
-const blocks = [...text.matchAll(/```(js|javascript|mjs|ts|typescript)\n([\s\S]*?)```/g)];
-const block = blocks.find((b) => b[2].includes(`"${pkg}"`) || b[2].includes(`'${pkg}'`));
-if (!block) throw new Error(`${readme} has no js/ts code block importing ${pkg}`);
-let code = block[2];
-if (block[1].startsWith("t")) {
-  // Types only need stripping; the workspace's TypeScript does that (the code still runs, and
-  // resolves every import, inside the user project).
-  const ts = require(require.resolve("typescript", { paths: [process.cwd()] }));
-  code = ts.transpileModule(code, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-}
-fs.writeFileSync(out, code);
-EOF
+cp "$TMP/example/example.mjs" "$PROJECT/example.mjs"
 (
   cd "$PROJECT"
   # Every @cmh/* import must resolve inside the user project, never into the workspace.
@@ -122,5 +128,6 @@ EOF
       }
     }" $(node -e 'const d=require("./package.json").dependencies;console.log(Object.keys(d).join(" "))')
   node example.mjs
+  echo "the README example of $METHOD_PKG ran in a fresh npm project outside the workspace"
 )
 say "ci-extra done"
