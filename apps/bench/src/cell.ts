@@ -71,7 +71,7 @@ export interface CellSuccess {
 /** A cell that failed, with the phase and the error. */
 export interface CellFailure {
   readonly status: "failed";
-  readonly phase: "load" | "config" | "fit" | "encode" | "evaluate";
+  readonly phase: "backend" | "load" | "config" | "fit" | "encode" | "evaluate";
   readonly error: { readonly message: string; readonly stack?: string };
   readonly config: Record<string, unknown> | null;
   readonly backend: string | null;

@@ -16,7 +16,7 @@ function send(msg: WorkerMessage): Promise<void> {
   });
 }
 
-function failure(phase: "load" | "config", e: unknown): CellOutcome {
+function failure(phase: "backend" | "load" | "config", e: unknown): CellOutcome {
   return {
     status: "failed",
     phase,
@@ -32,13 +32,18 @@ async function handle(msg: RunCellMessage): Promise<void> {
   let outcome: CellOutcome;
   let identity: DatasetIdentity | null = null;
   try {
-    const info = await initBackend({ backend: spec.backend as BackendChoice, log: false });
-    await send({
-      type: "backend",
-      name: info.name,
-      provider: info.provider,
-      message: info.message,
-    });
+    try {
+      const info = await initBackend({ backend: spec.backend as BackendChoice, log: false });
+      await send({
+        type: "backend",
+        name: info.name,
+        provider: info.provider,
+        message: info.message,
+      });
+    } catch (e) {
+      outcome = failure("backend", e);
+      return finish();
+    }
     const [entry] = selectMethods([spec.method]);
     const Cls = await entry.load();
     let data: Awaited<ReturnType<typeof loadDataset>>;
