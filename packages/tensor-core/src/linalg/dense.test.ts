@@ -1,17 +1,22 @@
 import { describe, expect, it } from "vitest";
 import {
+  centerRows,
+  checkMatrix,
   cholesky,
   choleskySolve,
+  columnMeans,
   covariance,
   crossCovariance,
   crossGram,
   density,
   gram,
+  identity,
   LinalgError,
   type Matrix64,
   matmul,
   matmulABt,
   matmulAtB,
+  matrix64,
   solve,
   transpose,
 } from "./index";
@@ -171,5 +176,19 @@ describe("sparse-aware Gram products", () => {
       expect(maxAbsDiff(cov.data, ref)).toBeLessThan(1e-12);
     }
     expect(() => crossCovariance(d, randMat(5, 2, 1))).toThrow(/90 rows but Y has 5/);
+  });
+});
+
+describe("small constructors and helpers", () => {
+  it("identity, matrix64, columnMeans, centerRows, checkMatrix", () => {
+    expect(Array.from(identity(2).data)).toEqual([1, 0, 0, 1]);
+    expect(Array.from(matrix64(1, 2, [3, 4]).data)).toEqual([3, 4]);
+    expect(() => matrix64(2, 2, [1])).toThrow(/1 values for a 2x2/);
+    const x = { rows: 2, cols: 2, data: Float32Array.of(1, 2, 3, 6) };
+    expect(Array.from(columnMeans(x))).toEqual([2, 4]);
+    expect(Array.from(centerRows(x, [2, 4]).data)).toEqual([-1, -2, 1, 2]);
+    expect(() => checkMatrix({ rows: 2, cols: 2, data: new Float64Array(3) }, "M")).toThrow(
+      /M: data has 3 values/,
+    );
   });
 });

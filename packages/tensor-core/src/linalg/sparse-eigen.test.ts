@@ -4,7 +4,9 @@ import {
   csrFromCoo,
   csrFromKnn,
   csrMatVec,
+  csrNnz,
   csrToDense,
+  gershgorinBound,
   knnGraph,
   laplacian,
   smallestEigenpairs,
@@ -146,5 +148,13 @@ describe("smallestEigenpairs", () => {
         start: { rows: 1, cols: 3, data: new Float64Array(3) },
       }),
     ).toThrow(/start has 3 columns/);
+  });
+
+  it("gershgorinBound bounds the spectrum; csrNnz counts entries", () => {
+    const L = blobGraph(80, 2, 5, true);
+    const top = symmetricEigen(csrToDense(L)).values[79];
+    const g = gershgorinBound(L);
+    expect(g).toBeGreaterThanOrEqual(top - 1e-12);
+    expect(csrNnz(L)).toBe(L.indices.length);
   });
 });
