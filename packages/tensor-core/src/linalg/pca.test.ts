@@ -62,3 +62,23 @@ describe("PCA", () => {
     expect(() => pcaTransform(m, data(3, 5, 1))).toThrow(/5 columns.*4/);
   });
 });
+
+describe("randomized PCA", () => {
+  it("matches exact PCA on a matrix with a decaying spectrum (values and subspace)", () => {
+    const x = data(400, 60, 9); // column j has scale j+1: distinct variances
+    const k = 5;
+    const exact = fitPca(x, k);
+    const approx = fitPca(x, k, { method: "randomized", powerIterations: 6, seed: 3 });
+    for (let i = 0; i < k; i++) {
+      expect(Math.abs(approx.variances[i] - exact.variances[i]) / exact.variances[i]).toBeLessThan(
+        1e-3,
+      );
+      let dotp = 0;
+      for (let j = 0; j < 60; j++)
+        dotp += approx.components.data[i * 60 + j] * exact.components.data[i * 60 + j];
+      expect(Math.abs(dotp)).toBeGreaterThan(0.99);
+    }
+    expect(Array.from(approx.mean)).toEqual(Array.from(exact.mean));
+    expect(() => fitPca(x, 2, { method: "svd" as never })).toThrow(/method must be/);
+  });
+});
