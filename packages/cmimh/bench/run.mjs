@@ -84,6 +84,7 @@ function evaluate(model, data) {
 }
 
 const results = [];
+console.log(`preset ${preset} ${JSON.stringify(extra)}; load average ${(await import("node:os")).loadavg().map((v) => v.toFixed(1)).join(" ")}`);
 for (const name of datasets) {
   const data = await loadData(name);
   for (const bits of bitsList) {
@@ -91,12 +92,15 @@ for (const name of datasets) {
     if (Baseline) runs.push(["CCA-ITQ", () => new Baseline({ bits })]);
     for (const [method, make] of runs) {
       const model = make();
+      const cpu0 = process.cpuUsage();
       const report = await model.fit(data.train);
+      const cpu = process.cpuUsage(cpu0);
       const row = {
         dataset: name,
         method,
         bits,
         fitSeconds: +report.seconds.toFixed(2),
+        fitCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
         epochs: report.epochs,
         ...evaluate(model, data),
         maxRssMB: Math.round(resourceUsage().maxRSS / 1024),
@@ -108,7 +112,7 @@ for (const name of datasets) {
       results.push(row);
       const f = (v) => v.toFixed(4);
       console.log(
-        `${name} ${method} ${bits}b fit ${row.fitSeconds}s | mAP@all I→T ${f(row.i2t.all)} T→I ${f(row.t2i.all)} I→I ${f(row.i2i.all)} T→T ${f(row.t2t.all)} | mAP@1000 I→T ${f(row.i2t.at1000)} T→I ${f(row.t2i.at1000)} I→I ${f(row.i2i.at1000)} T→T ${f(row.t2t.at1000)} | encode ${row.encodePerSecond}/s rss ${row.maxRssMB}MB`,
+        `${name} ${method} ${bits}b fit ${row.fitSeconds}s (cpu ${row.fitCpuSeconds}s) | mAP@all I→T ${f(row.i2t.all)} T→I ${f(row.t2i.all)} I→I ${f(row.i2i.all)} T→T ${f(row.t2t.all)} | mAP@1000 I→T ${f(row.i2t.at1000)} T→I ${f(row.t2i.at1000)} I→I ${f(row.i2i.at1000)} T→T ${f(row.t2t.at1000)} | encode ${row.encodePerSecond}/s rss ${row.maxRssMB}MB`,
       );
       if (method === "CMIMH")
         console.log(
