@@ -1,0 +1,106 @@
+import { initBackend, tf } from "@cmh/tensor-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  cycleReconstruction,
+  discriminatorBce,
+  generatorAdversarial,
+  pairedSimilarity,
+  rowSquaredDistance,
+  softplus,
+  stopGradient,
+} from "./losses";
+
+beforeAll(async () => {
+  await initBackend({ log: false });
+});
+
+const val = (t: tf.Tensor) => {
+  const v = t.dataSync()[0];
+  t.dispose();
+  return v;
+};
+
+describe("UCH losses (spec §10)", () => {
+  it("paired similarity is 0 for identical rows, > 0 otherwise, and symmetric in I/T", () => {
+    const a = tf.tensor2d([
+      [0.1, -0.5, 0.3],
+      [0.7, 0.2, -0.9],
+    ]);
+    const b = tf.tensor2d([
+      [0.2, -0.5, 0.1],
+      [0.7, -0.2, -0.9],
+    ]);
+    expect(val(pairedSimilarity(a, a))).toBe(0);
+    const ab = val(pairedSimilarity(a, b));
+    expect(ab).toBeGreaterThan(0);
+    expect(ab).toBeCloseTo((0.01 + 0.04 + 0.16) / 2, 6);
+    expect(val(pairedSimilarity(b, a))).toBe(ab);
+    expect(val(pairedSimilarity(a, b, "mean"))).toBeCloseTo(ab / 3, 6);
+    tf.dispose([a, b]);
+  });
+
+  it("rejects mismatched shapes", () => {
+    const a = tf.zeros([2, 3]);
+    const b = tf.zeros([2, 4]);
+    expect(() => rowSquaredDistance(a, b)).toThrow(/shape mismatch/);
+    tf.dispose([a, b]);
+  });
+
+  it("cycle reconstruction is 0 when the generators are exact inverses, > 0 otherwise", () => {
+    const a = tf.tensor2d([
+      [1, 2],
+      [3, -4],
+    ]);
+    const b = tf.tensor2d([
+      [0.5, -1],
+      [2, 0.25],
+    ]);
+    const double = (x: tf.Tensor) => tf.mul(x, 2);
+    const half = (x: tf.Tensor) => tf.mul(x, 0.5);
+    expect(val(cycleReconstruction(a, b, double, half))).toBe(0);
+    expect(val(cycleReconstruction(a, b, double, double))).toBeGreaterThan(0);
+    tf.dispose([a, b]);
+  });
+
+  it("discriminator BCE with D ≡ 0.5 is 2·log 2 (real + fake terms)", () => {
+    const zeros = tf.zeros([5, 1]);
+    expect(val(discriminatorBce(zeros, zeros))).toBeCloseTo(2 * Math.log(2), 6);
+    // A confident, correct discriminator has a small loss; a wrong one a large loss.
+    const pos = tf.fill([5, 1], 8);
+    const neg = tf.fill([5, 1], -8);
+    expect(val(discriminatorBce(pos, neg))).toBeLessThan(1e-3);
+    expect(val(discriminatorBce(neg, pos))).toBeGreaterThan(15);
+    tf.dispose([zeros, pos, neg]);
+  });
+
+  it("generator adversarial loss: non-saturating −mean log D(fake), saturating mean log(1 − D(fake))", () => {
+    const z = tf.tensor2d([[0], [1.5], [-2]]);
+    const d = [0, 1.5, -2].map((x) => 1 / (1 + Math.exp(-x)));
+    const ns = -d.reduce((s, p) => s + Math.log(p), 0) / 3;
+    const sat = d.reduce((s, p) => s + Math.log(1 - p), 0) / 3;
+    expect(val(generatorAdversarial(z, "non-saturating"))).toBeCloseTo(ns, 5);
+    expect(val(generatorAdversarial(z, "saturating"))).toBeCloseTo(sat, 5);
+    z.dispose();
+  });
+
+  it("softplus from logits is finite for huge logits and has gradient σ(x)", () => {
+    const x = tf.tensor1d([-1e4, 0, 1e4]);
+    const y = softplus(x);
+    expect(Array.from(y.dataSync())).toEqual([0, Math.fround(Math.log(2)), 1e4]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(softplus(t)))(x);
+    const gv = Array.from(g.dataSync());
+    expect(gv[0]).toBe(0);
+    expect(gv[1]).toBeCloseTo(0.5, 6);
+    expect(gv[2]).toBe(1);
+    tf.dispose([x, y, g]);
+  });
+
+  it("stopGradient passes values and blocks gradients", () => {
+    const x = tf.tensor1d([1, -2, 3]);
+    const y = stopGradient(x);
+    expect(Array.from(y.dataSync())).toEqual([1, -2, 3]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.add(tf.square(stopGradient(t)), t)))(x);
+    expect(Array.from(g.dataSync())).toEqual([1, 1, 1]);
+    tf.dispose([x, y, g]);
+  });
+});

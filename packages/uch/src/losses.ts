@@ -1,0 +1,102 @@
+/**
+ * UCH loss terms [reconstructed, spec §4], all computed from discriminator logits (never
+ * log(sigmoid(·)), spec §9.3).
+ */
+import { tf } from "@cmh/tensor-core";
+import type { GeneratorLoss } from "./config";
+
+type GradFn = Parameters<typeof tf.customGrad>[0];
+
+/** Stable softplus log(1 + e^x) = relu(x) + log1p(e^{−|x|}) with the exact gradient σ(x). */
+export function softplus(t: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
+    return {
+      value: tf.tidy(() => tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sigmoid(saved[0])),
+    };
+  }) as unknown as GradFn);
+  return f(t);
+}
+
+/** Identity in the forward pass, zero gradient (tf.stop_gradient). */
+export function stopGradient(t: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((x: tf.Tensor) => ({
+    value: tf.clone(x),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  })) as unknown as GradFn);
+  return f(t);
+}
+
+/**
+ * Discriminator binary cross-entropy −mean log D(real) − mean log(1 − D(fake)) from logits
+ * (the negated adversarial loss of eqs. 4, 5, 10, 11, which steps 16/18 maximise).
+ */
+export function discriminatorBce(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
+  return tf.tidy(
+    () => tf.add(tf.mean(softplus(tf.neg(realLogits))), tf.mean(softplus(fakeLogits))) as tf.Scalar,
+  );
+}
+
+/**
+ * Generator adversarial loss from the fake samples' logits: non-saturating −mean log D(fake)
+ * (default), or the literal minimax term mean log(1 − D(fake)).
+ */
+export function generatorAdversarial(fakeLogits: tf.Tensor, mode: GeneratorLoss): tf.Scalar {
+  return tf.tidy(() =>
+    mode === "non-saturating"
+      ? (tf.mean(softplus(tf.neg(fakeLogits))) as tf.Scalar)
+      : (tf.neg(tf.mean(softplus(fakeLogits))) as tf.Scalar),
+  );
+}
+
+/**
+ * (1/n) Σ_i ||a_i − b_i||²: squared-L2 distance per row, averaged over the rows ("sum"); with
+ * "mean" each row's squared distance is divided by the width (per-element MSE).
+ */
+export function rowSquaredDistance(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  reduction: "sum" | "mean" = "sum",
+): tf.Scalar {
+  if (a.shape.join() !== b.shape.join())
+    throw new RangeError(`UCH: shape mismatch ${a.shape} vs ${b.shape}`);
+  return tf.tidy(() => {
+    const d = tf.mean(tf.sum(tf.square(tf.sub(a, b)), 1)) as tf.Scalar;
+    return reduction === "sum" ? d : (tf.div(d, a.shape[1] ?? 1) as tf.Scalar);
+  });
+}
+
+/** Paired similarity (eqs. 7, 13): (1/n) Σ_i ||x^I_i − x^T_i||² (symmetric in I/T). */
+export function pairedSimilarity(
+  xi: tf.Tensor,
+  xt: tf.Tensor,
+  reduction: "sum" | "mean" = "sum",
+): tf.Scalar {
+  return rowSquaredDistance(xi, xt, reduction);
+}
+
+/** A generator as a function of a batch. */
+export type Generator = (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * Cycle reconstruction (eqs. 6, 12): (1/n) Σ_i ||a_i − G_{B→A}(G_{A→B}(a_i))||² +
+ * ||b_i − G_{A→B}(G_{B→A}(b_i))||². `targetA` / `targetB` (default: a / b) are the targets, e.g.
+ * stop-gradient copies. Zero when the two generators are exact inverses.
+ */
+export function cycleReconstruction(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  gAB: Generator,
+  gBA: Generator,
+  targetA: tf.Tensor = a,
+  targetB: tf.Tensor = b,
+): tf.Scalar {
+  return tf.tidy(
+    () =>
+      tf.add(
+        rowSquaredDistance(targetA, gBA(gAB(a))),
+        rowSquaredDistance(targetB, gAB(gBA(b))),
+      ) as tf.Scalar,
+  );
+}

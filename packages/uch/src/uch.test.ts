@@ -1,0 +1,293 @@
+import type { Matrix } from "@cmh/datasets";
+import { unpackCodes } from "@cmh/hamming-index";
+import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
+import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig } from "./config";
+import { generatorAdversarial } from "./losses";
+import { UCHNetworks } from "./network";
+import {
+  innerDiscriminatorLoss,
+  innerGeneratorLoss,
+  outerDiscriminatorLoss,
+  outerGeneratorLoss,
+} from "./steps";
+import { UCH } from "./uch";
+
+const TINY: Partial<UCHConfig> = {
+  bits: 16,
+  textEmbedDim: 24,
+  outerHidden: 32,
+  commonDim: 24,
+  innerHidden: 24,
+  outerDiscHidden: 16,
+  innerDiscHidden: 16,
+  batchSize: 32,
+  epochs: 2,
+  lr: 1e-3,
+  lrStepEvery: 0,
+};
+
+describeHasherConformance(UCH, { config: TINY });
+
+beforeAll(async () => {
+  await initBackend({ log: false });
+});
+
+function randn(rows: number, cols: number, seed: number, relu = false): tf.Tensor2D {
+  const rng = createRng(seed);
+  const d = rng.fillNormal(new Float32Array(rows * cols));
+  if (relu) for (let i = 0; i < d.length; i++) d[i] = Math.max(0, d[i]);
+  return tf.tensor2d(d, [rows, cols]);
+}
+
+const snapshot = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));
+const scalar = (t: { total: tf.Scalar; terms: Record<string, tf.Scalar> }) => {
+  const v = t.total.dataSync()[0];
+  tf.dispose([t.total, ...Object.values(t.terms)]);
+  return v;
+};
+
+describe("UCH config", () => {
+  it("paper preset has the spec's sizes and schedule; presets are valid", () => {
+    const p = new UCH(UCH.presets.paper);
+    expect(p.config).toMatchObject({
+      batchSize: 128,
+      textEmbedDim: 300,
+      outerHidden: 1024,
+      commonDim: 512,
+      innerHidden: 256,
+      outerDiscHidden: 512,
+      innerDiscHidden: 256,
+      epochs: 100,
+      weightDecay: 5e-4,
+      lrStepEvery: 30,
+      lrGamma: 0.1,
+      generatorLoss: "non-saturating",
+      weightAdv: 1,
+      weightRec: 1,
+      weightSim: 1,
+      hashGradIntoOuter: false,
+      lossReduction: "sum",
+    });
+    expect(p.config.lr).toBeCloseTo(10 ** -3.5, 10);
+    for (const [name, preset] of Object.entries(UCH_PRESETS)) {
+      expect(() => new UCH(preset), name).not.toThrow();
+    }
+    expect(UCH.defaults).toBe(UCH_DEFAULTS);
+  });
+
+  it("rejects bad values naming the key and the value", () => {
+    expect(() => new UCH({ bits: 4 })).toThrow(/bits/);
+    expect(() => new UCH({ bits: 2048 })).toThrow(/bits/);
+    expect(() => new UCH({ batchSize: 1 })).toThrow(/batchSize.*1/);
+    expect(() => new UCH({ commonDim: 2.5 })).toThrow(/commonDim.*2.5/);
+    expect(() => new UCH({ lr: 0 })).toThrow(/lr.*0/);
+    expect(() => new UCH({ weightSim: -1 })).toThrow(/weightSim.*-1/);
+    expect(() => new UCH({ lrGamma: 2 })).toThrow(/lrGamma/);
+    expect(() => new UCH({ generatorLoss: "wgan" as never })).toThrow(/generatorLoss.*wgan/);
+    expect(() => new UCH({ textActivation: "gelu" as never })).toThrow(/textActivation/);
+  });
+});
+
+describe("UCH networks and update steps (spec §10)", () => {
+  const cfg: UCHConfig = { ...UCH_DEFAULTS, ...TINY, textEmbedDim: 300 } as UCHConfig;
+  const b = 8;
+
+  it("has the spec's shapes: F^I [b,4096], F^T [b,300], Z [b,d_z], H [b,K] in (−1,1)", () => {
+    const nets = new UCHNetworks({ image: 4096, text: 1386 }, cfg, createRng(1));
+    const v = randn(b, 4096, 2, true);
+    const t = randn(b, 1386, 3);
+    const o = nets.outer(v, t);
+    expect(o.fi.shape).toEqual([b, 4096]);
+    expect(o.ft.shape).toEqual([b, 300]);
+    expect(o.zi.shape).toEqual([b, cfg.commonDim]);
+    expect(o.zt.shape).toEqual([b, cfg.commonDim]);
+    expect(o.fakeT.shape).toEqual([b, 300]);
+    expect(o.fakeI.shape).toEqual([b, 4096]);
+    expect(o.recI.shape).toEqual([b, 4096]);
+    expect(o.recT.shape).toEqual([b, 300]);
+    const i = nets.inner(o.zi, o.zt);
+    for (const h of [i.hi, i.ht]) {
+      expect(h.shape).toEqual([b, 16]);
+      const d = h.dataSync();
+      expect(d.every((x) => x > -1 && x < 1)).toBe(true);
+    }
+    for (const z of [i.fakeZI, i.fakeZT, i.recZI, i.recZT])
+      expect(z.shape).toEqual([b, cfg.commonDim]);
+    tf.dispose([v, t, ...Object.values(o), ...Object.values(i)]);
+    nets.dispose();
+  });
+
+  it("a discriminator step (SGD 1e-3) lowers its BCE and leaves every other parameter bit-identical", () => {
+    const nets = new UCHNetworks({ image: 20, text: 30 }, cfg, createRng(4));
+    const v = randn(16, 20, 5);
+    const t = randn(16, 30, 6);
+    for (const [loss, vars] of [
+      [() => outerDiscriminatorLoss(nets, v, t), nets.outerDiscriminatorVariables()],
+      [() => innerDiscriminatorLoss(nets, v, t), nets.innerDiscriminatorVariables()],
+    ] as const) {
+      const others = Object.values(nets.namedWeights()).filter((x) => !vars.includes(x));
+      const before = snapshot(others);
+      const l0 = scalar(loss());
+      trainStep(loss, { optimizer: new Sgd({ lr: 1e-3 }), variables: vars });
+      expect(scalar(loss())).toBeLessThan(l0);
+      expect(snapshot(others)).toEqual(before);
+    }
+    tf.dispose([v, t]);
+    nets.dispose();
+  });
+
+  it("a generator step (non-saturating, SGD 1e-3) lowers −mean log D(fake) and leaves discriminators bit-identical", () => {
+    const nets = new UCHNetworks({ image: 20, text: 30 }, cfg, createRng(7));
+    const v = randn(16, 20, 8);
+    const t = randn(16, 30, 9);
+    const advOnly = { ...cfg, weightRec: 0, weightSim: 0 };
+    const advOuter = () =>
+      tf.tidy(() => {
+        const o = nets.outer(v, t);
+        return tf.add(
+          generatorAdversarial(nets.dfI.apply(o.fakeI), "non-saturating"),
+          generatorAdversarial(nets.dfT.apply(o.fakeT), "non-saturating"),
+        );
+      });
+    const discs = [...nets.outerDiscriminatorVariables(), ...nets.innerDiscriminatorVariables()];
+    const before = snapshot(discs);
+    const a0 = advOuter().dataSync()[0];
+    trainStep(() => outerGeneratorLoss(nets, v, t, advOnly), {
+      optimizer: new Sgd({ lr: 1e-3 }),
+      variables: nets.outerGeneratorVariables(),
+    });
+    expect(advOuter().dataSync()[0]).toBeLessThan(a0);
+    // Inner cycle: L_z's adversarial part falls too.
+    const z0 = scalar(innerGeneratorLoss(nets, v, t, advOnly));
+    trainStep(() => innerGeneratorLoss(nets, v, t, advOnly), {
+      optimizer: new Sgd({ lr: 1e-3 }),
+      variables: nets.innerGeneratorVariables(),
+    });
+    expect(scalar(innerGeneratorLoss(nets, v, t, advOnly))).toBeLessThan(z0);
+    expect(snapshot(discs)).toEqual(before);
+    // The full L_f falls under one step as well.
+    const f0 = scalar(outerGeneratorLoss(nets, v, t, cfg));
+    trainStep(() => outerGeneratorLoss(nets, v, t, cfg), {
+      optimizer: new Sgd({ lr: 1e-3 }),
+      variables: nets.outerGeneratorVariables(),
+    });
+    expect(scalar(outerGeneratorLoss(nets, v, t, cfg))).toBeLessThan(f0);
+    tf.dispose([v, t]);
+    nets.dispose();
+  });
+
+  it("with stop-gradient on Z, L_z has exactly zero gradient for every E and G^f variable", () => {
+    const nets = new UCHNetworks(
+      { image: 20, text: 30 },
+      { ...cfg, imageEncoder: "dense" },
+      createRng(10),
+    );
+    const v = randn(16, 20, 11);
+    const t = randn(16, 30, 12);
+    const outerVars = nets.outerGeneratorVariables();
+    expect(outerVars.length).toBeGreaterThan(8);
+    const { value, grads } = tf.variableGrads(
+      () => innerGeneratorLoss(nets, v, t, cfg).total,
+      outerVars,
+    );
+    expect(value.dataSync()[0]).toBeGreaterThan(0);
+    // An absent entry means no gradient path at all (zero).
+    for (const v of outerVars) {
+      const g = grads[v.name];
+      expect(g === undefined || Array.from(g.dataSync()).every((x) => x === 0)).toBe(true);
+    }
+    // Control: the same inner-cycle loss without the stop-gradient does reach E and G^f.
+    const leaky = tf.variableGrads(() => {
+      const o = nets.inner(nets.common("image", v), nets.common("text", t));
+      return tf.add(
+        tf.mean(tf.square(tf.sub(o.hi, o.ht))),
+        tf.mean(tf.square(o.recZI)),
+      ) as tf.Scalar;
+    }, outerVars);
+    const reached = outerVars.filter((x) => {
+      const g = leaky.grads[x.name];
+      return g !== undefined && Array.from(g.dataSync()).some((y) => y !== 0);
+    });
+    expect(reached.length).toBeGreaterThan(outerVars.length / 2);
+    tf.dispose([leaky.value, ...Object.values(leaky.grads)]);
+    // ... while the inner generators do get a gradient.
+    const inner = tf.variableGrads(
+      () => innerGeneratorLoss(nets, v, t, cfg).total,
+      nets.innerGeneratorVariables(),
+    );
+    const norm = Object.values(inner.grads).reduce(
+      (s, g) => s + Array.from(g.dataSync()).reduce((a, x) => a + x * x, 0),
+      0,
+    );
+    expect(norm).toBeGreaterThan(0);
+    tf.dispose([value, ...Object.values(grads), inner.value, ...Object.values(inner.grads), v, t]);
+    nets.dispose();
+  });
+});
+
+describe("UCH fit and encode", () => {
+  const data = tinySet({ n: 192 });
+  const query: Matrix[] = [data.image, data.text];
+
+  it("encoding never touches decoder or discriminator weights; sign maps 0 to +1", async () => {
+    const m = new UCH({ ...TINY, epochs: 1 });
+    await m.fit(data);
+    const before = [m.encode("image", query[0]), m.encode("text", query[1])];
+    const nets = m.networks;
+    const trainingOnly = [
+      nets.gfIT.dec,
+      nets.gfTI.dec,
+      nets.gzIT.dec,
+      nets.gzTI.dec,
+      nets.dfI,
+      nets.dfT,
+      nets.dzI,
+      nets.dzT,
+    ].flatMap((l) => l.trainableVariables());
+    for (const v of trainingOnly) v.assign(tf.randomNormal(v.shape, 0, 3, "float32", 99));
+    const after = [m.encode("image", query[0]), m.encode("text", query[1])];
+    expect(after[0].words).toEqual(before[0].words);
+    expect(after[1].words).toEqual(before[1].words);
+    // Zero the hash layers: H = tanh(0) = 0 for every row and bit -> all codes +1.
+    for (const g of [nets.gzIT, nets.gzTI]) {
+      const last = g.enc.dense[g.enc.dense.length - 1];
+      for (const v of last.trainableVariables()) v.assign(tf.zerosLike(v));
+    }
+    for (const mod of ["image", "text"] as const) {
+      const codes = m.encode(mod, mod === "image" ? query[0] : query[1]);
+      const bits = unpackCodes(codes);
+      expect(bits.every((x) => x === 1)).toBe(true);
+    }
+    m.dispose();
+  });
+
+  it("ignores labels: codes are identical with and without them", async () => {
+    const a = new UCH({ ...TINY, epochs: 1 });
+    const b = new UCH({ ...TINY, epochs: 1 });
+    await a.fit(data);
+    await b.fit({ ...data, labels: undefined });
+    expect(a.encode("text", data.text).words).toEqual(b.encode("text", data.text).words);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("rejects wrong widths and NaN at encode time", async () => {
+    const m = new UCH({ ...TINY, epochs: 1 });
+    await m.fit(data);
+    const wrong = {
+      rows: 2,
+      cols: data.image.cols + 1,
+      data: new Float32Array(2 * (data.image.cols + 1)),
+    };
+    expect(() => m.encode("image", wrong)).toThrow(/width|cols|columns/i);
+    const nan = {
+      rows: 1,
+      cols: data.text.cols,
+      data: new Float32Array(data.text.cols).fill(Number.NaN),
+    };
+    expect(() => m.encode("text", nan)).toThrow(/NaN|finite/i);
+    m.dispose();
+  });
+});
