@@ -1,0 +1,1 @@
+export { SGEH, type SGEHConfig } from "./method";

@@ -1,0 +1,181 @@
+// SGEH's online stage: batches drawn from edges of Z, the per-batch hybrid semantic matrix U
+// (spec §5), the cosine reconstruction loss L^B and the code-balance adversarial terms (spec §6).
+
+import { type Rng, tf } from "@cmh/tensor-core";
+import type { EdgeList } from "./graph";
+
+/** How the batch target U is built (spec §5; paper Table 2). */
+export type Fusion = "A" | "S" | "G1" | "G2" | "djsrh";
+
+/** One training batch: vertices and the binary ±1 adjacency among them. */
+export interface EdgeBatch {
+  /** Unique endpoints (training-row indices), in order of first appearance. */
+  readonly vertices: Int32Array;
+  /** n×n row-major ±1 adjacency (2A − 1), symmetric, +1 diagonal. */
+  readonly adjacency: Float32Array;
+}
+
+/**
+ * Batch from edges (spec §5 steps 1–3): unique endpoints V, A = 1 on the sampled edges (both
+ * directions) and the diagonal, else 0, then A ← 2A − 1. With `allEdges`, every Z-edge among V counts.
+ */
+export function edgeBatch(
+  edges: EdgeList,
+  picks: ArrayLike<number>,
+  allEdges?: (i: number, j: number) => boolean,
+): EdgeBatch {
+  const pos = new Map<number, number>();
+  const verts: number[] = [];
+  const add = (v: number) => {
+    let p = pos.get(v);
+    if (p === undefined) {
+      p = verts.length;
+      pos.set(v, p);
+      verts.push(v);
+    }
+    return p;
+  };
+  const pairs: [number, number][] = [];
+  for (let t = 0; t < picks.length; t++) {
+    const e = picks[t];
+    pairs.push([add(edges.from[e]), add(edges.to[e])]);
+  }
+  const n = verts.length;
+  const a = new Float32Array(n * n).fill(-1);
+  for (let i = 0; i < n; i++) a[i * n + i] = 1;
+  for (const [i, j] of pairs) {
+    a[i * n + j] = 1;
+    a[j * n + i] = 1;
+  }
+  if (allEdges) {
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        if (i !== j && allEdges(verts[i], verts[j])) {
+          a[i * n + j] = 1;
+          a[j * n + i] = 1;
+        }
+  }
+  return { vertices: Int32Array.from(verts), adjacency: a };
+}
+
+/** Row-wise cosine similarity matrix of a batch (zero-norm rows: +1e-8 on the norm). */
+export function cosineMatrix(x: tf.Tensor2D, y: tf.Tensor2D = x): tf.Tensor2D {
+  return tf.tidy(() => {
+    const nx = tf.div(x, tf.add(tf.norm(x, 2, 1, true), 1e-8));
+    const ny = y === x ? nx : tf.div(y, tf.add(tf.norm(y, 2, 1, true), 1e-8));
+    return tf.matMul(nx, ny, false, true) as tf.Tensor2D;
+  });
+}
+
+/** Options of the batch target. */
+export interface TargetOptions {
+  readonly fusion: Fusion;
+  /** λ3: weight of A (SGEH) or of the second-order term (DJSRH η). */
+  readonly lambda3: number;
+  /** λ4: image weight in S̄. */
+  readonly lambda4: number;
+  /** "cos" (paper Eq. 8) or "2cos-1" (DJSRH / SGEH code). */
+  readonly similarity: "cos" | "2cos-1";
+}
+
+/**
+ * The batch target U from raw features and the ±1 adjacency (spec §5 steps 4–6): S̄ = λ4 S^I +
+ * (1−λ4) S^T; G2: λ3 A + (1−λ3) S̄S̄ᵀ/n; G1: (1−λ3) S̄ + λ3 A; "A": A; "S": S̄;
+ * "djsrh": (1−λ3) S̄ + λ3 S̄S̄ᵀ/n.
+ */
+export function batchTarget(
+  xi: tf.Tensor2D,
+  xt: tf.Tensor2D,
+  adjacency: tf.Tensor2D | null,
+  o: TargetOptions,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = xi.shape[0];
+    const sim = (x: tf.Tensor2D) => {
+      const c = cosineMatrix(x);
+      return o.similarity === "2cos-1" ? tf.sub(tf.mul(c, 2), 1) : c;
+    };
+    const sBar = tf.add(tf.mul(sim(xi), o.lambda4), tf.mul(sim(xt), 1 - o.lambda4)) as tf.Tensor2D;
+    const second = () => tf.div(tf.matMul(sBar, sBar, false, true), n);
+    const needA = o.fusion === "A" || o.fusion === "G1" || o.fusion === "G2";
+    if (needA && !adjacency)
+      throw new Error(`SGEH: fusion "${o.fusion}" needs the batch adjacency`);
+    const a = adjacency as tf.Tensor2D;
+    switch (o.fusion) {
+      case "A":
+        return a.clone();
+      case "S":
+        return sBar;
+      case "G1":
+        return tf.add(tf.mul(sBar, 1 - o.lambda3), tf.mul(a, o.lambda3)) as tf.Tensor2D;
+      case "G2":
+        return tf.add(tf.mul(a, o.lambda3), tf.mul(second(), 1 - o.lambda3)) as tf.Tensor2D;
+      case "djsrh":
+        return tf.add(tf.mul(sBar, 1 - o.lambda3), tf.mul(second(), o.lambda3)) as tf.Tensor2D;
+      default:
+        throw new Error(`SGEH: unknown fusion ${String(o.fusion)}`);
+    }
+  });
+}
+
+/** Weights of the three reconstruction terms. */
+export interface ReconWeights {
+  readonly ii: number;
+  readonly tt: number;
+  readonly it: number;
+}
+
+/**
+ * L^B = w_II‖αU − cos(B^I,B^I)‖² + w_TT‖αU − cos(B^T,B^T)‖² + w_IT‖αU − cos(B^I,B^T)‖², each a
+ * mean over the n² entries (spec §6). Returns the total and the three unweighted terms.
+ */
+export function reconstructionLoss(
+  bi: tf.Tensor2D,
+  bt: tf.Tensor2D,
+  u: tf.Tensor2D,
+  alpha: number,
+  w: ReconWeights,
+): { total: tf.Scalar; ii: tf.Scalar; tt: tf.Scalar; it: tf.Scalar } {
+  const target = tf.mul(u, alpha);
+  const term = (q: tf.Tensor) => tf.mean(tf.square(tf.sub(target, q))) as tf.Scalar;
+  const ii = term(cosineMatrix(bi));
+  const tt = term(cosineMatrix(bt));
+  const it = term(cosineMatrix(bi, bt));
+  const total = tf.addN([tf.mul(ii, w.ii), tf.mul(tt, w.tt), tf.mul(it, w.it)]) as tf.Scalar;
+  return { total, ii, tt, it };
+}
+
+/**
+ * Critic loss from discriminator logits (spec §6): −mean log d(y) − mean_H mean log(1 − d(B^H)),
+ * with d = sigmoid(logit); equals 2·log 2 when d ≡ ½.
+ */
+export function criticLoss(realLogits: tf.Tensor, fakeLogits: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => {
+    const real = tf.mean(tf.softplus(tf.neg(realLogits)));
+    const fakes = fakeLogits.map((f) => tf.mean(tf.softplus(f)));
+    return tf.add(real, tf.div(tf.addN(fakes), fakes.length)) as tf.Scalar;
+  });
+}
+
+/**
+ * Encoder adversarial term (TBH actor sign, spec P6), without η4: "nonsaturating" = −mean_H mean
+ * log d(B^H); "saturating" = mean_H mean log(1 − d(B^H)).
+ */
+export function actorLoss(
+  fakeLogits: readonly tf.Tensor[],
+  form: "nonsaturating" | "saturating",
+): tf.Scalar {
+  return tf.tidy(() => {
+    const per = fakeLogits.map((f) =>
+      form === "nonsaturating" ? tf.mean(tf.softplus(tf.neg(f))) : tf.neg(tf.mean(tf.softplus(f))),
+    );
+    return tf.div(tf.addN(per), per.length) as tf.Scalar;
+  });
+}
+
+/** Real samples of the code prior: i.i.d. ±1 with probability ½ each (rows × bits). */
+export function bernoulliPm1(rows: number, bits: number, rng: Rng): Float32Array {
+  const out = new Float32Array(rows * bits);
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? -1 : 1;
+  return out;
+}
