@@ -1,0 +1,118 @@
+import { applySplit, synthetic } from "@cmh/datasets";
+import { packCodes } from "@cmh/hamming-index";
+import { meanAveragePrecision } from "@cmh/metrics";
+import { createRng, HasherError, tf } from "@cmh/tensor-core";
+import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { describe, expect, it } from "vitest";
+import { DSPAH } from "./dspah";
+
+const TINY = {
+  bits: 16,
+  epochs: 2,
+  batchSize: 32,
+  imageHidden: [16, 16, 16, 16],
+  textChannels: [4, 4, 8, 8],
+  textHeadHidden: 8,
+};
+
+describeHasherConformance(DSPAH, { config: TINY });
+
+describe("DSPAH", () => {
+  it("declares itself supervised and refuses to fit without labels", async () => {
+    const h = new DSPAH(TINY);
+    expect(h.meta.supervised).toBe(true);
+    expect(h.meta.inputs).toContain("labels");
+    const { labels: _drop, ...unlabelled } = tinySet();
+    await expect(h.fit(unlabelled)).rejects.toThrow(/supervised: fit needs train\.labels/);
+    expect(h.fitted).toBe(false);
+    h.dispose();
+  });
+
+  it("has the paper's defaults and runnable presets", () => {
+    const paper = new DSPAH(DSPAH.presets.paper);
+    expect(paper.config.lr).toBeCloseTo(10 ** -1.5, 10);
+    expect(paper.config.batchSize).toBe(128);
+    expect(paper.config.epochs).toBe(100);
+    expect(paper.config.textScales).toEqual([50, 30, 15, 10, 5]);
+    for (const [name, preset] of Object.entries(DSPAH.presets)) {
+      expect(() => new DSPAH(preset), name).not.toThrow();
+    }
+  });
+
+  it("rejects bad configs with the key and value named", () => {
+    expect(() => new DSPAH({ bits: 4 })).toThrow(/bits/);
+    expect(() => new DSPAH({ bits: 2000 })).toThrow(/bits/);
+    expect(() => new DSPAH({ epochs: 1.5 })).toThrow(/epochs must be a positive integer, got 1.5/);
+    expect(() => new DSPAH({ imageHidden: [8, 8] })).toThrow(/imageHidden must have 4 entries/);
+    expect(() => new DSPAH({ textScales: [5, 3] })).toThrow(/textScales needs at least 4/);
+    expect(() => new DSPAH({ lrEnd: 1 })).toThrow(/lrEnd must be in/);
+    expect(() => new DSPAH({ fusion: "concat" as never })).toThrow(/fusion must be one of/);
+    expect(() => new DSPAH({ batchSize: 1 })).toThrow(/batchSize must be >= 2/);
+  });
+
+  it("learns on a small labelled set: the loss falls and codes beat random ones", async () => {
+    const d = synthetic({
+      seed: 3,
+      nQuery: 60,
+      nDatabase: 400,
+      nTrain: 400,
+      imageDim: 32,
+      textDim: 60,
+      latentDim: 8,
+      hiddenDim: 32,
+      labelProbabilities: [0.3, 0.25, 0.2, 0.15, 0.1, 0.1],
+      topicWords: 6,
+      wordsPerItem: 5,
+    });
+    const { train, query, database } = applySplit(d.set, d.split);
+    const h = new DSPAH({ ...TINY, epochs: 8, batchSize: 64, imageHidden: [64, 32, 32, 32] });
+    const report = await h.fit(train);
+    const first = report.history[0];
+    const last = report.history[report.history.length - 1];
+    expect(last.total).toBeLessThan(first.total);
+    expect(last["image.inter"]).toBeLessThan(first["image.inter"]);
+    const qi = h.encode("image", query.image);
+    const dt = h.encode("text", database.text);
+    const labels = { queryLabels: query.labels!, databaseLabels: database.labels! };
+    const learned = meanAveragePrecision({ query: qi, database: dt, ...labels });
+    const rng = createRng(1);
+    const rand = (n: number) =>
+      packCodes(
+        Float32Array.from({ length: n * 16 }, () => (rng.uniform() < 0.5 ? -1 : 1)),
+        n,
+        16,
+        { from: "pm1" },
+      );
+    const random = meanAveragePrecision({
+      query: rand(query.image.rows),
+      database: rand(database.text.rows),
+      ...labels,
+    });
+    expect(learned).toBeGreaterThan(random + 0.05);
+    h.dispose();
+  }, 60_000);
+
+  it("rejects wrong widths and NaN at encode with clear errors", async () => {
+    const h = new DSPAH(TINY);
+    const set = tinySet();
+    await h.fit(set);
+    const bad = { rows: 1, cols: set.image.cols + 1, data: new Float32Array(set.image.cols + 1) };
+    expect(() => h.encode("image", bad)).toThrow(HasherError);
+    expect(() => h.encode("image", bad)).toThrow(/columns, the model was fitted on/);
+    const nan = new Float32Array(set.text.cols);
+    nan[3] = Number.NaN;
+    expect(() => h.encode("text", { rows: 1, cols: set.text.cols, data: nan })).toThrow(
+      /non-finite/,
+    );
+    h.dispose();
+  });
+
+  it("keeps the tensor count flat across epochs", async () => {
+    const counts: number[] = [];
+    const h = new DSPAH({ ...TINY, epochs: 3 });
+    await h.fit(tinySet(), { onProgress: () => counts.push(tf.memory().numTensors) });
+    expect(counts).toHaveLength(3);
+    expect(counts[2]).toBe(counts[0]);
+    h.dispose();
+  });
+});
