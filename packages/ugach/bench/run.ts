@@ -53,9 +53,12 @@ for (const dname of datasets) {
         method === "UGACH"
           ? new UGACH({ ...UGACH.presets[preset], bits, ...extra })
           : new CCAITQ({ bits } as never);
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const rep = await model.fit(train as CrossModalSet);
       const fitS = (performance.now() - t0) / 1000;
+      const cu = process.cpuUsage(c0);
+      const fitCpuS = (cu.user + cu.system) / 1e6;
       const t1 = performance.now();
       const qi = model.encode("image", query.image);
       const qt = model.encode("text", query.text);
@@ -79,6 +82,7 @@ for (const dname of datasets) {
         i2t: r.i2t!["mAP@all"],
         t2i: r.t2i!["mAP@all"],
         fitSeconds: fitS,
+        fitCpuSeconds: fitCpuS,
         encodeItemsPerSecond: items / encS,
         peakRssMiB: peakRss / 2 ** 20,
         backend: rep.backend,
@@ -87,7 +91,7 @@ for (const dname of datasets) {
       };
       rows.push(row);
       console.log(
-        `${dname}\t${row.method}\t${bits}\tI→T ${row.i2t.toFixed(4)}\tT→I ${row.t2i.toFixed(4)}\tfit ${fitS.toFixed(1)} s\tencode ${Math.round(row.encodeItemsPerSecond)} items/s\tpeak RSS ${row.peakRssMiB.toFixed(0)} MiB\t${rep.backend}`,
+        `${dname}\t${row.method}\t${bits}\tI→T ${row.i2t.toFixed(4)}\tT→I ${row.t2i.toFixed(4)}\tfit ${fitS.toFixed(1)} s (cpu ${fitCpuS.toFixed(1)} s)\tencode ${Math.round(row.encodeItemsPerSecond)} items/s\tpeak RSS ${row.peakRssMiB.toFixed(0)} MiB\t${rep.backend}`,
       );
       model.dispose();
     }

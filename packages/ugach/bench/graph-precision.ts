@@ -1,0 +1,48 @@
+// Diagnostic (not used for any setting): label precision of the correlation graph's positives on
+// a training set, against the base rate of random pairs. Uses labels only to describe the graph.
+//   node packages/ugach/.tmp/gp.mjs [default|uci-mfeat]
+import { join } from "node:path";
+import { applySplit, defaultDataset, loadTrainTestLayout } from "@cmh/datasets";
+import { initBackend } from "@cmh/tensor-core";
+import { sharedDataPath } from "../../../tooling/testing/src/shared-data";
+import { correlationGraph } from "../src/index";
+
+await initBackend({ log: false });
+const name = process.argv[2] ?? "default";
+const { set, split } =
+  name === "default"
+    ? defaultDataset()
+    : await loadTrainTestLayout(join(sharedDataPath(name)!, "uci_all.mat"));
+const { train } = applySplit(set, split);
+const L = train.labels!;
+const share = (i: number, j: number) => {
+  for (let c = 0; c < L.cols; c++)
+    if (L.data[i * L.cols + c] && L.data[j * L.cols + c]) return true;
+  return false;
+};
+const g = correlationGraph(train.image, train.text, 5);
+const n = g.n;
+const prec = (from: number, to: number) => {
+  let hit = 0;
+  let tot = 0;
+  for (let i = 0; i < n; i++)
+    for (let t = from; t < to; t++) {
+      const j = g.cross[i * 10 + t];
+      if (j === i) continue;
+      tot++;
+      if (share(i, j)) hit++;
+    }
+  return hit / tot;
+};
+let base = 0;
+for (let s = 0; s < 20000; s++)
+  base += share(Math.floor(Math.random() * n), Math.floor(Math.random() * n)) ? 1 : 0;
+console.log(
+  name,
+  "image-kNN precision",
+  prec(0, 5).toFixed(3),
+  "text-kNN",
+  prec(5, 10).toFixed(3),
+  "random pairs",
+  (base / 20000).toFixed(3),
+);
