@@ -25,7 +25,9 @@ const r = await m.fit(train, {
     ),
 });
 const cpu = process.cpuUsage(t0);
-console.log(`fit wall ${r.seconds.toFixed(1)} s, process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+console.log(
+  `fit wall ${r.seconds.toFixed(1)} s, process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+);
 const sub = (mat, n) => ({ rows: n, cols: mat.cols, data: mat.data.subarray(0, n * mat.cols) });
 for (const mod of ["image", "text"]) {
   const p = m.probabilities(mod, sub(train[mod], 1000));

@@ -84,7 +84,12 @@ function evaluate(model, data) {
 }
 
 const results = [];
-console.log(`preset ${preset} ${JSON.stringify(extra)}; load average ${(await import("node:os")).loadavg().map((v) => v.toFixed(1)).join(" ")}`);
+console.log(
+  `preset ${preset} ${JSON.stringify(extra)}; load average ${(await import("node:os"))
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ")}`,
+);
 for (const name of datasets) {
   const data = await loadData(name);
   for (const bits of bitsList) {
