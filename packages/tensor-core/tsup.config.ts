@@ -7,6 +7,4 @@ export default defineConfig({
   clean: true,
   target: "node20",
   shims: true,
-  // tfjs-core's gradient definitions exist only as extension-less ESM sources; bundle them.
-  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
 });

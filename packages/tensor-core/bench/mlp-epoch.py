@@ -12,9 +12,10 @@ fi, ft = mlp(d_img), mlp(d_txt)
 opt = torch.optim.SGD(list(fi.parameters()) + list(ft.parameters()), lr=0.001, momentum=0.9, weight_decay=5e-4)
 def cos(a, b):
     return torch.nn.functional.normalize(a, dim=1) @ torch.nn.functional.normalize(b, dim=1).t()
-times = []
+times, cpus = [], []
 for e in range(epochs):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     perm = torch.randperm(n)
     for s in range(0, n - batch + 1, batch):
         idx = perm[s:s + batch]
@@ -25,5 +26,8 @@ for e in range(epochs):
         loss = (cos(fi(xi), ft(xt)) - target).pow(2).mean()
         loss.backward(); opt.step(); loss.item()
     times.append(time.perf_counter() - t0)
+    cpus.append(time.process_time() - c0)
 print("torch cpu threads=%d: epoch seconds %s" % (torch.get_num_threads(), ", ".join("%.2f" % t for t in times)))
-print("RESULT %f" % min(times[1:] or times))
+rest = list(range(1, len(times))) or [0]
+best = min(rest, key=lambda i: times[i])
+print("RESULT %f %f" % (times[best], cpus[best]))

@@ -140,6 +140,28 @@ describe("WASM matMul fix", () => {
     tf.dispose([x2, x3]);
   });
 
+  it("computes tanh and its gradient like the built-in kernel", async () => {
+    await initBackend({ backend: "wasm", log: false });
+    const x = tf.mul(rand([2000], 3), 4);
+    const run = () => {
+      const y = tf.tanh(x);
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.tanh(v), tf.tanh(v))))(x);
+      const out = [Array.from(y.dataSync()), Array.from(g.dataSync())];
+      tf.dispose([y, g]);
+      return out;
+    };
+    installWasmFixes();
+    const [fy, fg] = run();
+    uninstallWasmFixes();
+    const [by, bg] = run();
+    installWasmFixes();
+    for (const [i, v] of fy.entries()) expect(Math.abs(v - by[i])).toBeLessThan(2e-7);
+    for (const [i, v] of fg.entries()) expect(Math.abs(v - bg[i])).toBeLessThan(1e-6);
+    const z = tf.tensor1d([0, 1e-3, -30, 30]);
+    expect(Array.from(tf.tanh(z).dataSync()).map((v) => +v.toFixed(6))).toEqual([0, 0.001, -1, 1]);
+    tf.dispose([x, z]);
+  });
+
   it("does not leak tensors", async () => {
     await initBackend({ backend: "wasm", log: false });
     const a = rand([30, 4], 1);
@@ -148,6 +170,7 @@ describe("WASM matMul fix", () => {
     const bytes = tf.memory().numBytes;
     for (let i = 0; i < 3; i++) tf.matMul(a, b, true, false).dispose();
     for (let i = 0; i < 3; i++) tf.mean(a, 0).dispose();
+    for (let i = 0; i < 3; i++) tf.tanh(a).dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory().numBytes).toBe(bytes);
     tf.dispose([a, b]);
