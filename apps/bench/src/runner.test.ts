@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { MethodEntry } from "./registry";
 import { readResults } from "./results";
-import { type BenchOptions, formatDuration, progressLine, runBench } from "./runner";
+import { type BenchOptions, formatDuration, lockOut, progressLine, runBench } from "./runner";
 import { makeFakeHasher } from "./test-fakes";
 
 const dirs: string[] = [];
@@ -201,6 +201,22 @@ describe("runBench failures", () => {
         options(tmp(), { isolation: "process", workerPath: join(tmpdir(), "no-such-worker.js") }),
       ),
     ).rejects.toThrow(/needs the built worker/);
+  });
+});
+
+describe("lockOut", () => {
+  it("refuses a folder locked by a live process and takes over a stale lock", () => {
+    const out = tmp();
+    // The parent of this test process is alive and is not us.
+    writeFileSync(join(out, ".lock"), `${process.ppid}\n`);
+    expect(() => lockOut(out)).toThrow(
+      `another bench run (pid ${process.ppid}) is writing to ${out}`,
+    );
+    writeFileSync(join(out, ".lock"), "999999999\n"); // no such process
+    const release = lockOut(out);
+    expect(readFileSync(join(out, ".lock"), "utf8")).toBe(`${process.pid}\n`);
+    release();
+    expect(() => readFileSync(join(out, ".lock"))).toThrow();
   });
 });
 

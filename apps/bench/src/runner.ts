@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Direction } from "@cmh/metrics";
@@ -221,6 +221,39 @@ export async function writeReports(
   return { leaderboard, files: { results: resultsPath, leaderboard: lbPath, report: reportPath } };
 }
 
+/**
+ * Take `<out>/.lock` for this process so two runs never write one results file; a lock left by a
+ * process that no longer exists is taken over. Returns the release function.
+ */
+export function lockOut(out: string): () => void {
+  const path = join(out, ".lock");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: "wx" });
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
+    let alive = false;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (err) {
+        alive = (err as NodeJS.ErrnoException).code === "EPERM";
+      }
+    }
+    if (alive) {
+      throw new Error(
+        `another bench run (pid ${pid}) is writing to ${out}; wait for it to finish or use another --out`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
+  throw new Error(`could not take the lock ${path}`);
+}
+
 /** Run (or resume) a benchmark and write its reports. */
 export async function runBench(o: BenchOptions): Promise<BenchSummary> {
   const t0 = performance.now();
@@ -254,6 +287,24 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
     );
   }
   mkdirSync(o.out, { recursive: true });
+  const release = lockOut(o.out);
+  try {
+    return await runLocked(o, t0, log, status, clearStatus, isolation, directions, workerPath);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(
+  o: BenchOptions,
+  t0: number,
+  log: (line: string) => void,
+  status: (line: string) => void,
+  clearStatus: () => void,
+  isolation: "process" | "inline",
+  directions: readonly Direction[],
+  workerPath: string,
+): Promise<BenchSummary> {
   const resultsPath = join(o.out, "results.jsonl");
   const cut = repairTail(resultsPath);
   if (cut > 0)
