@@ -148,7 +148,7 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
     lrScaling: "none",
     pretrainLr: 0.5,
     lrD: 0.5,
-    lrG: 0.5,
+    lrG: 0.05,
     weightDecay: 0,
     candidateSharing: "batch",
   },
