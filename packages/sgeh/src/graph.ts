@@ -7,6 +7,7 @@ import {
   type BlockProduct,
   type CsrMatrix,
   csrFromCoo,
+  jsBlockProduct,
   knnGraph,
   laplacian,
   type Matrix64,
@@ -32,7 +33,7 @@ export interface GraphOptions {
   readonly zeroTol?: number;
   /** Z-score each sample (row) before the distances (GMC normData = 1; default true). */
   readonly normalize?: boolean;
-  /** Block inner products for the kNN search (default: TensorFlow.js matMul). */
+  /** Block inner products for the kNN search (default: tensor-core's pure-JS blocked product). */
   readonly product?: BlockProduct;
   /** Rows per kNN block (default 1024). */
   readonly blockSize?: number;
@@ -132,7 +133,7 @@ export function viewNeighbours(
   const g = knnGraph(x, {
     k,
     metric: "sqeuclidean",
-    product: options.product ?? tfBlockProduct,
+    product: options.product ?? jsBlockProduct,
     blockSize: options.blockSize ?? 1024,
     signal: options.signal,
   });

@@ -6,6 +6,7 @@ import {
   type FitContext,
   HasherError,
   type InputDims,
+  jsBlockProduct,
   Mlp,
   type Modality,
   matrixTensor,
@@ -19,7 +20,7 @@ import {
   trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { type EdgeList, edgesOf, solveGraph, type UnifiedGraph } from "./graph";
+import { type EdgeList, edgesOf, solveGraph, tfBlockProduct, type UnifiedGraph } from "./graph";
 import {
   actorLoss,
   batchTarget,
@@ -90,6 +91,10 @@ export interface SGEHConfig {
   readonly normalizeFeatures: boolean;
   /** Rows per kNN block (memory ≈ block² floats). */
   readonly knnBlock: number;
+  /** kNN block products: "js" (tensor-core's blocked loops) or "tf" (TensorFlow.js matMul). */
+  readonly knnProduct: "js" | "tf";
+  /** Reuse the graph of an earlier fit on the same training arrays and graph settings. */
+  readonly cacheGraph: boolean;
 }
 
 /** What the graph stage produced (available after fit as `graphReport`). */
@@ -105,6 +110,8 @@ export interface GraphReport {
   readonly weights: readonly number[];
   readonly knnSeconds: number;
   readonly solveSeconds: number;
+  /** True when the graph was reused from an earlier fit (`cacheGraph`); the seconds are its original cost. */
+  readonly cached: boolean;
 }
 
 const DEFAULTS: SGEHConfig = {
@@ -142,7 +149,14 @@ const DEFAULTS: SGEHConfig = {
   graphLambda: 1,
   normalizeFeatures: true,
   knnBlock: 1024,
+  knnProduct: "js",
+  cacheGraph: true,
 };
+
+/** Graphs of earlier fits, by training image array, keyed by the graph settings. */
+const graphCache = new WeakMap<Float32Array, Map<string, UnifiedGraph>>();
+/** The text array each cached graph was built with (a hit needs both arrays to match). */
+const textArrayOf = new WeakMap<UnifiedGraph, Float32Array>();
 
 const QUICK: Partial<SGEHConfig> = { epochs: 10, edgesPerEpoch: 1000, hidden: 1024 };
 
@@ -210,6 +224,7 @@ export class SGEH extends BaseHasher<SGEHConfig> {
         );
     };
     oneOf("sampling", ["edges", "random"]);
+    oneOf("knnProduct", ["js", "tf"]);
     oneOf("batchAdjacency", ["sampled", "all"]);
     oneOf("fusion", ["A", "S", "G1", "G2", "djsrh"]);
     oneOf("similarity", ["cos", "2cos-1"]);
@@ -288,7 +303,10 @@ export class SGEH extends BaseHasher<SGEHConfig> {
   }
 
   /** Solve the unified graph Z of the training set (spec §4). */
-  private buildGraph(train: CrossModalSet, signal?: AbortSignal): UnifiedGraph {
+  private buildGraph(
+    train: CrossModalSet,
+    signal?: AbortSignal,
+  ): { graph: UnifiedGraph; cached: boolean } {
     const c = this.config;
     const m = train.image.rows;
     if (c.neighbours + 2 > m)
@@ -297,15 +315,34 @@ export class SGEH extends BaseHasher<SGEHConfig> {
       );
     if (c.clusters >= m)
       throw new HasherError(`SGEH: config.clusters = ${c.clusters} must be < ${m} training pairs`);
-    return solveGraph([train.image, train.text], {
+    const key = JSON.stringify([
+      train.text.data.length,
+      c.neighbours,
+      c.clusters,
+      c.graphIterations,
+      c.graphLambda,
+      c.normalizeFeatures,
+    ]);
+    const byKey = graphCache.get(train.image.data);
+    const hit = c.cacheGraph ? byKey?.get(key) : undefined;
+    if (hit && textArrayOf.get(hit) === train.text.data) return { graph: hit, cached: true };
+    const g = solveGraph([train.image, train.text], {
       p: c.neighbours,
       c: c.clusters,
       iterations: c.graphIterations,
       lambda: c.graphLambda,
       normalize: c.normalizeFeatures,
       blockSize: c.knnBlock,
+      product: c.knnProduct === "tf" ? tfBlockProduct : jsBlockProduct,
       signal,
     });
+    if (c.cacheGraph) {
+      const map = byKey ?? new Map<string, UnifiedGraph>();
+      map.set(key, g);
+      graphCache.set(train.image.data, map);
+      textArrayOf.set(g, train.text.data);
+    }
+    return { graph: g, cached: false };
   }
 
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
@@ -317,7 +354,7 @@ export class SGEH extends BaseHasher<SGEHConfig> {
     let hasEdge: ((i: number, j: number) => boolean) | undefined;
     this.graph = undefined;
     if (c.sampling === "edges") {
-      const g = this.buildGraph(train, ctx.signal);
+      const { graph: g, cached } = this.buildGraph(train, ctx.signal);
       edges = edgesOf(g.z);
       if (edges.from.length === 0) throw new HasherError("SGEH: the unified graph has no edges");
       this.graph = {
@@ -332,6 +369,7 @@ export class SGEH extends BaseHasher<SGEHConfig> {
         weights: g.weights,
         knnSeconds: g.seconds.knn,
         solveSeconds: g.seconds.solve,
+        cached,
       };
       if (c.batchAdjacency === "all") {
         const z = g.z;
