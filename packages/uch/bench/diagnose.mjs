@@ -2,11 +2,28 @@
 // monitors (training data only), then mAP@all I→T / T→I on 500 queries vs 2,000 database items.
 // Usage: node packages/uch/bench/diagnose.mjs [--n 2000] [--config '{...}'] [--preset quick]
 import { defaultDataset, subset } from "@cmh/datasets";
+import { unpackCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal } from "@cmh/metrics";
 import { initBackend } from "@cmh/tensor-core";
 import { UCH } from "@cmh/uch";
 
 const args = process.argv.slice(2);
+
+/** Collapse evidence for a code set: share of distinct codes and the largest |per-bit mean| (±1 bits). */
+function codeStats(codes) {
+  const b = unpackCodes(codes);
+  const seen = new Set();
+  const mean = new Float64Array(codes.bits);
+  for (let i = 0; i < codes.n; i++) {
+    const row = b.subarray(i * codes.bits, (i + 1) * codes.bits);
+    seen.add(row.join(""));
+    for (let k = 0; k < codes.bits; k++) mean[k] += row[k] / codes.n;
+  }
+  return {
+    distinct: +(seen.size / codes.n).toFixed(4),
+    maxBitMean: +Math.max(...mean.map(Math.abs)).toFixed(3),
+  };
+}
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
@@ -41,9 +58,18 @@ const report = await model.fit(train, {
         .join(" "),
     ),
 });
-const m = evaluateCrossModal({
+const codes = {
   image: { query: model.encode("image", query.image), database: model.encode("image", db.image) },
   text: { query: model.encode("text", query.text), database: model.encode("text", db.text) },
+};
+console.log(
+  "db codes: image",
+  JSON.stringify(codeStats(codes.image.database)),
+  "text",
+  JSON.stringify(codeStats(codes.text.database)),
+);
+const m = evaluateCrossModal({
+  ...codes,
   queryLabels: query.labels,
   databaseLabels: db.labels,
   k: ["all"],

@@ -11,11 +11,28 @@ import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { resourceUsage } from "node:process";
 import { applySplit, defaultDataset, loadTrainTestLayout } from "@cmh/datasets";
+import { unpackCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal } from "@cmh/metrics";
 import { backendName, initBackend } from "@cmh/tensor-core";
 import { UCH } from "@cmh/uch";
 
 const args = process.argv.slice(2);
+
+/** Collapse evidence for a code set: share of distinct codes and the largest |per-bit mean| (±1 bits). */
+function codeStats(codes) {
+  const b = unpackCodes(codes);
+  const seen = new Set();
+  const mean = new Float64Array(codes.bits);
+  for (let i = 0; i < codes.n; i++) {
+    const row = b.subarray(i * codes.bits, (i + 1) * codes.bits);
+    seen.add(row.join(""));
+    for (let k = 0; k < codes.bits; k++) mean[k] += row[k] / codes.n;
+  }
+  return {
+    distinct: +(seen.size / codes.n).toFixed(4),
+    maxBitMean: +Math.max(...mean.map(Math.abs)).toFixed(3),
+  };
+}
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
@@ -77,7 +94,10 @@ function evaluate(model, data) {
     k: ["all", 1000],
     prCurve: false,
   });
-  const row = { encodePerSecond: Math.round(items / encodeSeconds) };
+  const row = {
+    encodePerSecond: Math.round(items / encodeSeconds),
+    codes: { image: codeStats(codes.image.database), text: codeStats(codes.text.database) },
+  };
   for (const d of ["i2t", "t2i", "i2i", "t2t"]) {
     row[d] = { all: m[d]["mAP@all"], at1000: m[d]["mAP@1000"] };
   }
@@ -92,6 +112,7 @@ for (const name of datasets) {
     if (Baseline) runs.push(["CCA-ITQ", () => new Baseline({ bits })]);
     for (const [method, make] of runs) {
       const model = make();
+      const cpu0 = process.cpuUsage();
       const report = await model.fit(data.train, {
         onProgress:
           verbose && method === "UCH"
@@ -106,11 +127,13 @@ for (const name of datasets) {
                 )
             : undefined,
       });
+      const cpuAfter = process.cpuUsage(cpu0);
       const row = {
         dataset: name,
         method,
         bits,
         fitSeconds: +report.seconds.toFixed(2),
+        fitCpuSeconds: +((cpuAfter.user + cpuAfter.system) / 1e6).toFixed(2),
         epochs: report.epochs,
         ...evaluate(model, data),
         maxRssMB: Math.round(resourceUsage().maxRSS / 1024),
@@ -122,7 +145,7 @@ for (const name of datasets) {
       results.push(row);
       const f = (v) => v.toFixed(4);
       console.log(
-        `${name} ${method} ${bits}b fit ${row.fitSeconds}s | mAP@all I→T ${f(row.i2t.all)} T→I ${f(row.t2i.all)} I→I ${f(row.i2i.all)} T→T ${f(row.t2t.all)} | mAP@1000 I→T ${f(row.i2t.at1000)} T→I ${f(row.t2i.at1000)} I→I ${f(row.i2i.at1000)} T→T ${f(row.t2t.at1000)} | encode ${row.encodePerSecond}/s rss ${row.maxRssMB}MB`,
+        `${name} ${method} ${bits}b fit ${row.fitSeconds}s (cpu ${row.fitCpuSeconds}s) | mAP@all I→T ${f(row.i2t.all)} T→I ${f(row.t2i.all)} I→I ${f(row.i2i.all)} T→T ${f(row.t2t.all)} | mAP@1000 I→T ${f(row.i2t.at1000)} T→I ${f(row.t2i.at1000)} I→I ${f(row.i2i.at1000)} T→T ${f(row.t2t.at1000)} | encode ${row.encodePerSecond}/s rss ${row.maxRssMB}MB | db codes distinct/maxBitMean I ${row.codes.image.distinct}/${row.codes.image.maxBitMean} T ${row.codes.text.distinct}/${row.codes.text.maxBitMean}`,
       );
       if (method === "UCH")
         console.log(

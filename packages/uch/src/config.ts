@@ -75,6 +75,12 @@ export interface UCHConfig {
   readonly weightRec: number;
   /** Weight of the paired-similarity terms [note: unit weights]. */
   readonly weightSim: number;
+  /** Weight of the optional bit-balance term Σ_k (mean_i H_ik)² on H^I and H^T (collapse guard, NOT in the paper; 0 = faithful). */
+  readonly weightBalance: number;
+  /** Weight of the optional quantisation term (1/n) Σ_i Σ_k (|H_ik| − 1)² (collapse guard, NOT in the paper; 0 = faithful). */
+  readonly weightQuant: number;
+  /** After training, subtract each modality's mean hash-layer output over the training set before sign (bit centring, NOT in the paper; false = faithful B = sign(H)). */
+  readonly centerCodes: boolean;
   /** Let L^z_sim also update E and enc^f in step 17 (two-way coupling) [suggested off, §5]. */
   readonly hashGradIntoOuter: boolean;
   /** Stop-gradient on F^I/F^T as reconstruction targets and real samples (collapse guard, not in the paper) [§9.2]. */
@@ -110,21 +116,30 @@ export const UCH_DEFAULTS: UCHConfig = {
   weightAdv: 1,
   weightRec: 1,
   weightSim: 1,
+  weightBalance: 0,
+  weightQuant: 0,
+  centerCodes: false,
   hashGradIntoOuter: false,
   detachTargets: true,
 };
 
-/** The spec's `quick` budget (§5): smaller layers, Adam 1e-3 everywhere, no decay, 10 epochs (≤ 60 s on WASM). */
+/**
+ * Reduced budget (spec §5 `quick`, with smaller outer layers to fit 60 s on a 2-core WASM CPU):
+ * a = 256, d_z = 128, a' = b = b' = 128, Adam 1e-3 everywhere, no decay, 8 epochs; plus bit
+ * centring (`centerCodes`), without which the faithful objective's codes collapse to a handful of
+ * distinct codes in this budget (README, "Collapse").
+ */
 const QUICK: Partial<UCHConfig> = {
-  outerHidden: 512,
-  commonDim: 256,
+  outerHidden: 256,
+  commonDim: 128,
   innerHidden: 128,
   outerDiscHidden: 128,
   innerDiscHidden: 128,
   lr: 1e-3,
   lrImageEncoder: 1e-3,
   lrStepEvery: 0,
-  epochs: 10,
+  epochs: 8,
+  centerCodes: true,
 };
 
 /** Named presets: `paper`, `quick`, and ablations of the quick budget (one loss family off, or options of §4–§5). */
@@ -136,6 +151,8 @@ export const UCH_PRESETS: Record<string, Partial<UCHConfig>> = {
   "quick-two-way": { ...QUICK, hashGradIntoOuter: true },
   "quick-saturating": { ...QUICK, generatorLoss: "saturating" },
   "quick-no-detach": { ...QUICK, detachTargets: false },
+  "quick-faithful": { ...QUICK, centerCodes: false },
+  "quick-guarded": { ...QUICK, weightBalance: 1, weightQuant: 1 },
 };
 
 const POS_INT = [
@@ -164,7 +181,14 @@ export function validateUCHConfig(c: UCHConfig): void {
   for (const k of ["lr", "lrImageEncoder"] as const) {
     if (!(c[k] > 0)) throw new RangeError(`UCH: config.${k} must be > 0, got ${c[k]}`);
   }
-  for (const k of ["weightDecay", "weightAdv", "weightRec", "weightSim"] as const) {
+  for (const k of [
+    "weightDecay",
+    "weightAdv",
+    "weightRec",
+    "weightSim",
+    "weightBalance",
+    "weightQuant",
+  ] as const) {
     if (!(c[k] >= 0)) throw new RangeError(`UCH: config.${k} must be >= 0, got ${c[k]}`);
   }
   if (!(c.lrGamma > 0 && c.lrGamma <= 1))

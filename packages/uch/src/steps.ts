@@ -27,6 +27,8 @@ type LossConfig = Pick<
   | "weightAdv"
   | "weightRec"
   | "weightSim"
+  | "weightBalance"
+  | "weightQuant"
   | "hashGradIntoOuter"
   | "detachTargets"
 >;
@@ -84,6 +86,16 @@ function detachedCommon(nets: UCHNetworks, v: tf.Tensor, t: tf.Tensor): [tf.Tens
   return [stopGradient(nets.common("image", v)), stopGradient(nets.common("text", t))];
 }
 
+/** Σ_k (mean_i h_ik)²: zero when every bit is balanced over the batch. */
+export function bitBalance(h: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.square(tf.mean(h, 0))) as tf.Scalar);
+}
+
+/** (1/n) Σ_i Σ_k (|h_ik| − 1)²: zero when every entry is ±1. */
+export function quantization(h: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.sum(tf.square(tf.sub(tf.abs(h), 1)), 1)) as tf.Scalar);
+}
+
 /** Step (18): BCE of D^z_I, D^z_T on real Z^I/Z^T vs fake Ẑ^I/Ẑ^T (all detached). */
 export function innerDiscriminatorLoss(nets: UCHNetworks, v: tf.Tensor, t: tf.Tensor): StepLoss {
   const [zi, zt] = detachedCommon(nets, v, t);
@@ -112,10 +124,20 @@ export function innerGeneratorLoss(
     rowSquaredDistance(zt, o.recZT, c.lossReduction),
   ) as tf.Scalar;
   const sim = pairedSimilarity(o.hi, o.ht, c.lossReduction);
-  const total = tf.addN([
-    tf.mul(adv, c.weightAdv),
-    tf.mul(rec, c.weightRec),
-    tf.mul(sim, c.weightSim),
-  ]) as tf.Scalar;
-  return { total, terms: { zAdv: adv, zRec: rec, zSim: sim } };
+  const parts = [tf.mul(adv, c.weightAdv), tf.mul(rec, c.weightRec), tf.mul(sim, c.weightSim)];
+  const terms: Record<string, tf.Scalar> = { zAdv: adv, zRec: rec, zSim: sim };
+  const perBit = c.lossReduction === "mean" ? 1 / (o.hi.shape[1] ?? 1) : 1;
+  if (c.weightBalance > 0) {
+    // Optional collapse guard (not in the paper): every bit's batch mean near 0.
+    const bal = tf.mul(tf.add(bitBalance(o.hi), bitBalance(o.ht)), perBit) as tf.Scalar;
+    parts.push(tf.mul(bal, c.weightBalance));
+    terms.zBalance = bal;
+  }
+  if (c.weightQuant > 0) {
+    // Optional collapse guard (not in the paper): |H| near 1, so H cannot shrink to 0.
+    const q = tf.mul(tf.add(quantization(o.hi), quantization(o.ht)), perBit) as tf.Scalar;
+    parts.push(tf.mul(q, c.weightQuant));
+    terms.zQuant = q;
+  }
+  return { total: tf.addN(parts) as tf.Scalar, terms };
 }

@@ -1,4 +1,4 @@
-import type { Matrix } from "@cmh/datasets";
+import { applySplit, type Matrix, synthetic } from "@cmh/datasets";
 import { unpackCodes } from "@cmh/hamming-index";
 import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
@@ -289,5 +289,66 @@ describe("UCH fit and encode", () => {
     };
     expect(() => m.encode("text", nan)).toThrow(/NaN|finite/i);
     m.dispose();
+  });
+});
+
+describe("UCH small fit", () => {
+  it("lowers the reconstruction + similarity losses of both cycles and gives non-collapsed codes (quick: centring)", async () => {
+    const { set, split } = synthetic({
+      seed: 3,
+      nTrain: 512,
+      nQuery: 100,
+      nDatabase: 512,
+      imageDim: 48,
+      textDim: 120,
+      latentDim: 8,
+      hiddenDim: 32,
+      labelProbabilities: [0.3, 0.25, 0.2, 0.15, 0.1, 0.1],
+      topicWords: 8,
+      wordsPerItem: 5,
+    });
+    const { train, database } = applySplit(set, split);
+    const m = new UCH({ ...UCH.presets.quick, bits: 16, batchSize: 64 });
+    const report = await m.fit(train);
+    const first = report.history[0];
+    const last = report.history[report.history.length - 1];
+    expect(last.Lf).toBeLessThan(first.Lf);
+    expect(last.fRec + last.fSim).toBeLessThan(first.fRec + first.fSim);
+    expect(last.zRec + last.zSim).toBeLessThan(first.zRec + first.zSim);
+    // No collapse: many distinct codes and no constant bit, in both modalities.
+    for (const mod of ["image", "text"] as const) {
+      const codes = m.encode(mod, database[mod]);
+      const bits = unpackCodes(codes);
+      const distinct = new Set<string>();
+      let worst = 0;
+      for (let i = 0; i < codes.n; i++) distinct.add(bits.subarray(i * 16, (i + 1) * 16).join(""));
+      for (let k = 0; k < 16; k++) {
+        let s = 0;
+        for (let i = 0; i < codes.n; i++) s += bits[i * 16 + k];
+        worst = Math.max(worst, Math.abs(s / codes.n));
+      }
+      expect(distinct.size / codes.n, mod).toBeGreaterThan(0.3);
+      expect(worst, mod).toBeLessThan(0.9);
+    }
+    m.dispose();
+  });
+
+  it("bit centring gives more distinct codes than the faithful B = sign(H) on the same budget", async () => {
+    const data = tinySet({ n: 256 });
+    const m = new UCH({ ...UCH.presets["quick-faithful"], ...TINY, epochs: 4 });
+    await m.fit(data);
+    const codes = m.encode("text", data.text);
+    const bits = unpackCodes(codes);
+    const distinct = new Set<string>();
+    for (let i = 0; i < codes.n; i++) distinct.add(bits.subarray(i * 16, (i + 1) * 16).join(""));
+    const centred = new UCH({ ...UCH.presets.quick, ...TINY, epochs: 4 });
+    await centred.fit(data);
+    const cb = unpackCodes(centred.encode("text", data.text));
+    const cd = new Set<string>();
+    for (let i = 0; i < codes.n; i++) cd.add(cb.subarray(i * 16, (i + 1) * 16).join(""));
+    console.log(`distinct text codes: faithful ${distinct.size}, centred ${cd.size} of ${codes.n}`);
+    expect(cd.size).toBeGreaterThan(distinct.size);
+    m.dispose();
+    centred.dispose();
   });
 });

@@ -91,6 +91,8 @@ export class UCH extends BaseHasher<UCHConfig> {
 
   private nets?: UCHNetworks;
   /** Input standardisation: per-column mean and 1/std of each modality (identity when off). */
+  /** Per-modality training means of H (zeros unless `centerCodes`). */
+  private centers?: { image: Float32Array; text: Float32Array };
   private norm?: {
     imageMean: Float32Array;
     imageScale: Float32Array;
@@ -107,6 +109,10 @@ export class UCH extends BaseHasher<UCHConfig> {
   protected build(dims: InputDims, rng: Rng): void {
     this.nets?.dispose();
     this.nets = new UCHNetworks(dims, this.config, rng);
+    this.centers = {
+      image: new Float32Array(this.config.bits),
+      text: new Float32Array(this.config.bits),
+    };
     this.norm = {
       imageMean: new Float32Array(dims.image),
       imageScale: new Float32Array(dims.image).fill(1),
@@ -122,6 +128,10 @@ export class UCH extends BaseHasher<UCHConfig> {
       w["norm.imageScale"] = this.norm.imageScale;
       w["norm.textMean"] = this.norm.textMean;
       w["norm.textScale"] = this.norm.textScale;
+    }
+    if (this.config.centerCodes && this.centers) {
+      w["center.image"] = this.centers.image;
+      w["center.text"] = this.centers.text;
     }
     return w;
   }
@@ -254,6 +264,21 @@ export class UCH extends BaseHasher<UCHConfig> {
       setLr(epoch.epoch);
       await runEpoch(epoch, true);
     });
+    if (c.centerCodes && this.centers) {
+      for (const mod of ["image", "text"] as const) {
+        const m = train[mod];
+        const sum = new Float64Array(c.bits);
+        for (let r = 0; r < m.rows; r += 2048) {
+          const idx = Array.from({ length: Math.min(2048, m.rows - r) }, (_, i) => r + i);
+          const h = tf.tidy(() => nets.hash(mod, this.normalize(mod, rowsTensor(m, idx))));
+          const d = h.dataSync();
+          h.dispose();
+          for (let i = 0; i < d.length; i++) sum[i % c.bits] += d[i];
+          await ctx.tick();
+        }
+        for (let k = 0; k < c.bits; k++) this.centers[mod][k] = sum[k] / m.rows;
+      }
+    }
   }
 
   /** Standardise a batch and dispose the raw one. */
@@ -305,7 +330,9 @@ export class UCH extends BaseHasher<UCHConfig> {
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const nets = this.networks;
     return tf.tidy(() => {
-      return nets.hash(modality, this.normalize(modality, matrixTensor(x)));
+      const h = nets.hash(modality, this.normalize(modality, matrixTensor(x)));
+      if (!this.config.centerCodes || !this.centers) return h;
+      return tf.sub(h, tf.tensor1d(this.centers[modality]));
     });
   }
 }
