@@ -12,6 +12,7 @@ const text = new TextNet(1386, [50, 30, 15, 10, 5], ch, 64, rng, {
   reduction: 16,
   fusion: "attention",
   init: { normal: 0.1 },
+  lightR1: process.argv[3] === "light",
 });
 const img = new ImageNet(512, [512, 256, 256, 128], rng, {
   bits: 32,
@@ -48,7 +49,10 @@ tf.tidy(() => {
   m.dataSync();
   console.log("multiScale", (performance.now() - t0).toFixed(0));
   t0 = performance.now();
-  const r1 = (text.blocks[0] as any).apply(m, true);
+  const r1 = (text.blocks[0] as unknown as { apply(x: tf.Tensor, t: boolean): tf.Tensor }).apply(
+    m,
+    true,
+  );
   r1.dataSync();
   console.log("R1", (performance.now() - t0).toFixed(0));
 });

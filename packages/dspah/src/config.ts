@@ -22,6 +22,11 @@ export interface DSPAHConfig {
   readonly textChannels: number[];
   /** Hidden channels of each text hash head (conv -> ReLU -> LRN -> 1x1 conv; SCAHN: 256). */
   readonly textHeadHidden: number;
+  /**
+   * Text block R1: "full" (SCAHN: 1x3 conv on every word row, BN, ReLU, then the d_t x 1 conv) or
+   * "light" (d_t x 1 conv first, then the 1x3 conv: ~d_t times less work; departure used by `quick`).
+   */
+  readonly textR1: "full" | "light";
   /** Text weight init: "paper" = N(0, 0.1) (paper), "torch" = PyTorch default (SCAHN uses Kaiming). */
   readonly textInit: "paper" | "torch";
   /** CBAM channel attention on each image level (the spatial branch has no map to act on). */
@@ -60,6 +65,7 @@ export const DSPAH_DEFAULTS: DSPAHConfig = {
   textScales: [50, 30, 15, 10, 5],
   textChannels: [64, 128, 256, 512],
   textHeadHidden: 256,
+  textR1: "full",
   textInit: "paper",
   cbamImage: true,
   cbamText: true,
@@ -76,13 +82,14 @@ export const DSPAH_DEFAULTS: DSPAHConfig = {
 export const DSPAH_PRESETS: Record<string, Partial<DSPAHConfig>> = {
   paper: {},
   quick: {
-    epochs: 10,
+    epochs: 3,
     optimizer: "adam",
     lr: 0.01,
     lrEnd: 0.001,
     imageHidden: [512, 256, 256, 128],
     textChannels: [8, 16, 32, 64],
     textHeadHidden: 64,
+    textR1: "light",
   },
   "ablation-no-attention": { fusion: "mean" },
   "ablation-last-level": { fusion: "last" },
@@ -125,6 +132,7 @@ export function validateDSPAHConfig(c: DSPAHConfig): void {
   };
   oneOf("optimizer", ["sgd", "adam"]);
   oneOf("textInit", ["paper", "torch"]);
+  oneOf("textR1", ["full", "light"]);
   oneOf("fusion", ["attention", "mean", "last"]);
   oneOf("similarity", ["fgsc", "binary"]);
   oneOf("lossNormalization", ["mean", "pairs", "sum"]);

@@ -60,6 +60,7 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
       ...common,
       cbam: c.cbamText,
       init,
+      lightR1: c.textR1 === "light",
     });
   }
 
@@ -77,7 +78,10 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
 
   protected override encodeBatchSize(): number {
     const d = this.dims?.text ?? 1;
-    const perRow = d * (1 + this.config.textScales.length) * this.config.textChannels[0];
+    const perRow =
+      this.config.textR1 === "light"
+        ? d * (1 + this.config.textScales.length)
+        : d * (1 + this.config.textScales.length) * this.config.textChannels[0];
     return Math.max(16, Math.min(2048, Math.floor(ENCODE_MAP_BUDGET / perRow)));
   }
 

@@ -162,13 +162,15 @@ export interface NetOptions {
 
 /**
  * DSPAH-feat image network (spec section 8): four MLP levels (Linear -> BN -> ReLU -> CBAM
- * channel attention), a hash head Linear -> tanh on each level, per-bit level fusion.
+ * channel attention), a hash head BatchNorm -> Linear -> tanh on each level (SCAHN's head
+ * without the GAP), per-bit level fusion.
  */
 export class ImageNet {
   readonly layers: Dense[] = [];
   readonly norms: BatchNorm1d[] = [];
   readonly attention: (ChannelAttention | null)[] = [];
   readonly heads: Dense[] = [];
+  readonly headNorms: BatchNorm1d[] = [];
   readonly fusion: LevelFusion;
 
   constructor(
@@ -182,6 +184,7 @@ export class ImageNet {
       this.layers.push(new Dense(prev, h, rng));
       this.norms.push(new BatchNorm1d(h));
       this.attention.push(options.cbam ? new ChannelAttention(h, options.reduction, rng) : null);
+      this.headNorms.push(new BatchNorm1d(h));
       this.heads.push(
         new Dense(h, options.bits, rng, { init: { normal: 0.01 }, biasInit: "zeros" }),
       );
@@ -200,7 +203,8 @@ export class ImageNet {
       const att = this.attention[k];
       if (att) z = att.apply(z);
       stages.push(z);
-      levels.push(tf.tanh(this.heads[k].apply(z)) as tf.Tensor2D);
+      const hz = this.headNorms[k].apply(z, training);
+      levels.push(tf.tanh(this.heads[k].apply(hz)) as tf.Tensor2D);
     }
     return { out: this.fusion.apply(levels), levels, stages };
   }
@@ -210,6 +214,7 @@ export class ImageNet {
       ...this.layers.flatMap((l) => l.trainableVariables()),
       ...this.norms.flatMap((l) => l.trainableVariables()),
       ...this.attention.flatMap((a) => (a ? a.variables() : [])),
+      ...this.headNorms.flatMap((l) => l.trainableVariables()),
       ...this.heads.flatMap((l) => l.trainableVariables()),
       ...this.fusion.variables(),
     ];
@@ -222,6 +227,7 @@ export class ImageNet {
       Object.assign(w, prefixed(`level${k}.bn`, this.norms[k].namedWeights()));
       const a = this.attention[k];
       if (a) Object.assign(w, prefixed(`level${k}.cbam`, a.namedWeights()));
+      Object.assign(w, prefixed(`level${k}.headBn`, this.headNorms[k].namedWeights()));
       Object.assign(w, prefixed(`level${k}.head`, denseWeights(this.heads[k])));
     });
     return w;
@@ -244,11 +250,14 @@ class ReleaseBlock {
     readonly first: boolean,
     rng: Rng,
     init: InitScheme,
+    /** R1 only: collapse the word axis before the 1x3 conv (cheap; a departure, see README). */
+    readonly light = false,
   ) {
     const v = (rows: number, cols: number) => initVariable(init, [rows, cols], rng);
-    this.conv1 = v(3 * cin, cout);
+    const lightR1 = first && light;
+    this.conv1 = lightR1 ? v(3 * cout, cout) : v(3 * cin, cout);
     this.bn1 = new BatchNorm1d(cout);
-    this.conv2 = first ? v(k * cout, cout) : v(k * cout, cout);
+    this.conv2 = lightR1 ? v(k * cin, cout) : v(k * cout, cout);
     this.bn2 = new BatchNorm1d(cout);
     this.shortcut = v(k * cin, cout);
     this.bnS = new BatchNorm1d(cout);
@@ -257,6 +266,24 @@ class ReleaseBlock {
   /** R1: x is the multi-scale matrix [b, d, W] (one input channel); R2..R4: x is [b, W, C]. */
   apply(x: tf.Tensor, training: boolean): tf.Tensor {
     return tf.tidy(() => {
+      if (this.first && this.light) {
+        // Light R1: collapse the word axis first (conv d x 1, 1 -> C), then the 1x3 conv; avoids
+        // the [b, d, W, C] map of the full block.
+        const [b, d, w] = x.shape;
+        const xs = tf.reshape(tf.transpose(x, [0, 2, 1]), [b * w, d]);
+        const collapsed = tf.reshape(tf.matMul(xs as tf.Tensor2D, this.conv2 as tf.Tensor2D), [
+          b,
+          w,
+          this.cout,
+        ]);
+        const h = tf.relu(bnApply(this.bn1, collapsed, training));
+        const main = bnApply(this.bn2, widthConv(h, this.conv1, 3, 1), training);
+        const sc = tf.reshape(
+          this.bnS.apply(tf.matMul(xs as tf.Tensor2D, this.shortcut as tf.Tensor2D), training),
+          [b, w, this.cout],
+        );
+        return tf.relu(tf.add(main, sc));
+      }
       if (this.first) {
         const [b, d, w] = x.shape;
         // conv(1x3, width padding) 1 -> C on every word row: [b, d, W, C].
@@ -372,7 +399,7 @@ export class TextNet {
     channels: readonly number[],
     headHidden: number,
     rng: Rng,
-    readonly options: NetOptions & { readonly init: InitScheme },
+    readonly options: NetOptions & { readonly init: InitScheme; readonly lightR1?: boolean },
   ) {
     const init = options.init;
     // One 1x1 conv (weight, bias) per scale; bias 0.
@@ -390,7 +417,9 @@ export class TextNet {
     let cin = 1;
     for (let i = 0; i < 4; i++) {
       const cout = channels[i];
-      this.blocks.push(new ReleaseBlock(cin, cout, kernels[i], i === 0, rng, init));
+      this.blocks.push(
+        new ReleaseBlock(cin, cout, kernels[i], i === 0, rng, init, options.lightR1 ?? false),
+      );
       this.channelAtt.push(
         options.cbam ? new ChannelAttention(cout, options.reduction, rng, init) : null,
       );
