@@ -121,6 +121,7 @@ for (const name of datasets) {
       console.log(
         `${name} ${method} ${bits}b fit ${row.fitSeconds}s | mAP@all I→T ${f(row.i2t.all)} T→I ${f(row.t2i.all)} I→I ${f(row.i2i.all)} T→T ${f(row.t2t.all)} | mAP@1000 I→T ${f(row.i2t.at1000)} T→I ${f(row.t2i.at1000)} I→I ${f(row.i2i.at1000)} T→T ${f(row.t2t.at1000)} | encode ${row.encodePerSecond}/s rss ${row.maxRssMB}MB`,
       );
+      if (method === "SGEH" && row.graph) console.log("  graph", JSON.stringify(row.graph));
       if (method === "SGEH")
         console.log(
           "  first epoch",
