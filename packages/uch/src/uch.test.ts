@@ -77,6 +77,15 @@ describe("UCH config", () => {
     expect(UCH.defaults).toBe(UCH_DEFAULTS);
   });
 
+  it("the paper preset is runnable (one epoch on a tiny set)", async () => {
+    const m = new UCH({ ...UCH.presets.paper, epochs: 1, bits: 16 });
+    const r = await m.fit(tinySet({ n: 128 }));
+    expect(r.history.length).toBe(1);
+    expect(Number.isFinite(r.history[0].total)).toBe(true);
+    expect(m.encode("image", tinySet({ n: 128 }).image).n).toBe(128);
+    m.dispose();
+  });
+
   it("rejects bad values naming the key and the value", () => {
     expect(() => new UCH({ bits: 4 })).toThrow(/bits/);
     expect(() => new UCH({ bits: 2048 })).toThrow(/bits/);
