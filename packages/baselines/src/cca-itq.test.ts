@@ -142,3 +142,14 @@ describe.skipIf(!uci)("uci-mfeat (REFERENCE.md: CCA-ITQ 16 bits 0.552 I→T, 0.5
     expect(Math.abs(p2 - 0.316)).toBeLessThan(0.03);
   });
 });
+
+describe("CCA-ITQ at 64 bits on a small generated set (regression)", () => {
+  it("fits without the SVD failing to converge (was: one-sided Jacobi stuck on rounding noise)", async () => {
+    const { synthetic, applySplit: split } = await import("@cmh/datasets");
+    const data = synthetic({ nQuery: 200, nDatabase: 1800, nTrain: 1000 });
+    const { train } = split(data.set, data.split);
+    const m = fitCcaItq(train.image, train.text, 64, { seed: 0 });
+    expect(m.losses.length).toBe(50);
+    expect(Number.isFinite(m.losses[49])).toBe(true);
+  });
+});

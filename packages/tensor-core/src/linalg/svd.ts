@@ -25,6 +25,9 @@ function jacobiSweeps(w: Float64Array, r: number, m: number, v: Float64Array, n:
   for (let i = 0; i < r * m; i++) fro += w[i] * w[i];
   // Columns this small are numerically zero: rotating them only churns rounding noise.
   const negligible = fro * (eps * r) ** 2;
+  // Convergence: columns count as orthogonal once |<a,b>| <= m·eps·|a||b| (the usual one-sided
+  // Jacobi tolerance); a bare eps can keep rotating rounding noise forever on larger matrices.
+  const tol = Math.max(m, 1) * eps;
   for (let sweep = 1; sweep <= 60; sweep++) {
     let rotated = false;
     for (let p = 0; p < r - 1; p++) {
@@ -42,7 +45,7 @@ function jacobiSweeps(w: Float64Array, r: number, m: number, v: Float64Array, n:
           gamma += a * b;
         }
         if (gamma === 0 || alpha <= negligible || beta <= negligible) continue;
-        if (Math.abs(gamma) <= eps * Math.sqrt(alpha * beta)) continue;
+        if (Math.abs(gamma) <= tol * Math.sqrt(alpha * beta)) continue;
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
