@@ -83,3 +83,16 @@ describe.skipIf(!uci)("real data (shared/data/uci-mfeat)", () => {
     ]);
   });
 });
+
+describe("synthetic-val", () => {
+  it("draws synthetic-val from another generator seed than synthetic-default", async () => {
+    const val = await loadDataset({ name: "synthetic-val" }, 0);
+    expect(val.identity.generator).toMatchObject({ seed: 1 });
+    expect(val.identity.protocol).toBe("synthetic-val");
+    const def = await loadDataset({ name: "synthetic-default" }, 0);
+    expect(def.identity.generator).toMatchObject({ seed: 0 });
+    let same = 0;
+    for (let i = 0; i < 1000; i++) if (def.set.image.data[i] === val.set.image.data[i]) same++;
+    expect(same).toBeLessThan(900); // ReLU zeros coincide, the rest must not
+  }, 60_000);
+});

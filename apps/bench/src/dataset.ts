@@ -64,6 +64,8 @@ export interface LoadedDataset {
 
 interface SyntheticPreset {
   readonly options: { nQuery: number; nDatabase: number; nTrain: number };
+  /** Generator seed (0 unless the preset is a differently drawn twin). */
+  readonly generatorSeed?: number;
   readonly protocol: ProtocolSpec;
   readonly description: string;
 }
@@ -83,6 +85,17 @@ export const SYNTHETIC_DATASETS: Readonly<Record<string, SyntheticPreset>> = Obj
     options: { nQuery: 200, nDatabase: 1800, nTrain: 1000 },
     protocol: { name: "synthetic-small", query: 200, train: 1000 },
     description: "generated, same generator at 1/5 size (smoke tests, examples)",
+  },
+  "synthetic-val": {
+    options: {
+      nQuery: SYNTHETIC_DEFAULTS.nQuery,
+      nDatabase: SYNTHETIC_DEFAULTS.nDatabase,
+      nTrain: SYNTHETIC_DEFAULTS.nTrain,
+    },
+    generatorSeed: 1,
+    protocol: { ...PROTOCOLS["synthetic-default"], name: "synthetic-val" },
+    description:
+      "generated like synthetic-default but from generator seed 1 (other prototypes, items and split): the set on which presets are tuned, so no setting is chosen on synthetic-default's test labels",
   },
 });
 
@@ -183,7 +196,7 @@ async function loadSet(
   let files: readonly DataFile[] = [];
   let fixed: ProtocolSpec | undefined;
   if (syn) {
-    set = synthetic({ seed: 0, ...syn.options }).set;
+    set = synthetic({ seed: syn.generatorSeed ?? 0, ...syn.options }).set;
   } else {
     validateDatasetSpec(spec);
     const path = spec.data as string;
@@ -246,7 +259,9 @@ export async function loadDataset(spec: DatasetSpec, seed: number): Promise<Load
     imageDim: set.image.cols,
     textDim: set.text.cols,
     numLabels: set.labels?.cols ?? 0,
-    generator: syn ? { generator: "@cmh/datasets synthetic", seed: 0, ...syn.options } : null,
+    generator: syn
+      ? { generator: "@cmh/datasets synthetic", seed: syn.generatorSeed ?? 0, ...syn.options }
+      : null,
     files,
   };
   return { set, split, identity };
