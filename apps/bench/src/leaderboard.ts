@@ -182,6 +182,7 @@ export function renderLeaderboard(
     `Metric: ${metricNote(records, metric)}. Cells show the mean ± sample std over seeds (one seed: the value).`,
     "",
     "† supervised: trains with labels; the other methods never see labels.",
+    "(paper x) beside a cell: the method's own paper reports x for this dataset, protocol, bit length and metric, with the paper's features — context, not a reproduction target (sources in apps/bench/src/paper-results.ts).",
     `Code: ${commit}; backend: ${backends || "—"}; packages: ${Object.entries(first.code.packages)
       .map(([k, v]) => `${k}@${v}`)
       .join(", ")}.`,
