@@ -1,8 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KNOWN_FILES } from "@cmh/datasets";
 import { sharedDataPath } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
-import { loadDataset, protocolOf, validateDatasetSpec } from "./dataset";
+import {
+  loadDataset,
+  primeDatasetCache,
+  protocolOf,
+  validateDatasetSpec,
+  writeDatasetCache,
+} from "./dataset";
 
 describe("dataset specs", () => {
   it("knows the generated sets and the real datasets' default protocols", () => {
@@ -94,5 +102,30 @@ describe("synthetic-val", () => {
     let same = 0;
     for (let i = 0; i < 1000; i++) if (def.set.image.data[i] === val.set.image.data[i]) same++;
     expect(same).toBeLessThan(900); // ReLU zeros coincide, the rest must not
+  }, 60_000);
+});
+
+describe("dataset cache for cell processes", () => {
+  it("round-trips a set and its identity, and refuses another spec or a cut file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cmh-cache-test-"));
+    try {
+      const spec = { name: "synthetic-small" };
+      const before = await loadDataset(spec, 2);
+      const file = await writeDatasetCache(spec, join(dir, "d.bin"));
+      primeDatasetCache(spec, file);
+      const after = await loadDataset(spec, 2);
+      expect(after.set).not.toBe(before.set); // really read back from the file
+      expect(after.identity).toEqual(before.identity);
+      expect(after.set.image.data).toEqual(before.set.image.data);
+      expect(after.set.text.data).toEqual(before.set.text.data);
+      expect(after.set.labels?.data).toEqual(before.set.labels?.data);
+      expect(after.set.synthetic).toBe(true);
+      expect(() => primeDatasetCache({ name: "synthetic-default" }, file)).toThrow(/caches dataset/);
+      const cut = join(dir, "cut.bin");
+      writeFileSync(cut, readFileSync(file).subarray(0, 5000));
+      expect(() => primeDatasetCache(spec, cut)).toThrow(/truncated|corrupt/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

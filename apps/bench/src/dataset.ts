@@ -4,7 +4,15 @@
  * dataset's identity: name, protocol, split seed and hash, sizes, and the SHA-256 of its files.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import {
   type CrossModalSet,
@@ -160,6 +168,10 @@ export function validateDatasetSpec(spec: DatasetSpec): void {
   protocolOf(spec);
 }
 
+function cacheKey(spec: DatasetSpec): string {
+  return JSON.stringify([spec.name, spec.data ?? null]);
+}
+
 let cache:
   | { key: string; set: CrossModalSet; files: readonly DataFile[]; fixed?: ProtocolSpec }
   | undefined;
@@ -189,7 +201,7 @@ export function isTrainTestLayout(path: string): boolean {
 async function loadSet(
   spec: DatasetSpec,
 ): Promise<{ set: CrossModalSet; files: readonly DataFile[]; fixed?: ProtocolSpec }> {
-  const key = JSON.stringify([spec.name, spec.data ?? null]);
+  const key = cacheKey(spec);
   if (cache?.key === key) return cache;
   const syn = SYNTHETIC_DATASETS[spec.name];
   let set: CrossModalSet;
@@ -265,4 +277,93 @@ export async function loadDataset(spec: DatasetSpec, seed: number): Promise<Load
     files,
   };
   return { set, split, identity };
+}
+
+const CACHE_MAGIC = "CMHDSET1";
+
+/**
+ * Load a dataset once and write it to `file` in a flat binary form (header + Float32/Uint8
+ * arrays), so that each cell's child process reads it in milliseconds instead of regenerating
+ * the synthetic set or re-parsing and re-hashing the data files. Returns `file`.
+ */
+export async function writeDatasetCache(spec: DatasetSpec, file: string): Promise<string> {
+  const { set, files, fixed } = await loadSet(spec);
+  const header = Buffer.from(
+    JSON.stringify({
+      key: cacheKey(spec),
+      name: set.name,
+      synthetic: set.synthetic === true,
+      image: [set.image.rows, set.image.cols],
+      text: [set.text.rows, set.text.cols],
+      labels: set.labels ? [set.labels.rows, set.labels.cols] : null,
+      files,
+      fixed: fixed ?? null,
+    }),
+  );
+  const pad = (4 - ((CACHE_MAGIC.length + 4 + header.length) % 4)) % 4;
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length + pad);
+  const parts: Uint8Array[] = [Buffer.from(CACHE_MAGIC), len, header, Buffer.alloc(pad, 0x20)];
+  parts.push(
+    new Uint8Array(set.image.data.buffer, set.image.data.byteOffset, set.image.data.byteLength),
+  );
+  parts.push(
+    new Uint8Array(set.text.data.buffer, set.text.data.byteOffset, set.text.data.byteLength),
+  );
+  if (set.labels) parts.push(set.labels.data);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, Buffer.concat(parts));
+  renameSync(tmp, file);
+  return file;
+}
+
+/**
+ * Make this process's `loadDataset(spec, …)` read the set from a file written by
+ * `writeDatasetCache` for the same spec (a cache for another spec is refused).
+ */
+export function primeDatasetCache(spec: DatasetSpec, file: string): void {
+  const buf = readFileSync(file);
+  if (buf.toString("latin1", 0, CACHE_MAGIC.length) !== CACHE_MAGIC) {
+    throw new Error(`${file} is not a cmh bench dataset cache`);
+  }
+  const hlen = buf.readUInt32LE(CACHE_MAGIC.length);
+  const start = CACHE_MAGIC.length + 4;
+  const h = JSON.parse(buf.toString("utf8", start, start + hlen)) as {
+    key: string;
+    name: string;
+    synthetic: boolean;
+    image: [number, number];
+    text: [number, number];
+    labels: [number, number] | null;
+    files: DataFile[];
+    fixed: ProtocolSpec | null;
+  };
+  if (h.key !== cacheKey(spec)) {
+    throw new Error(`${file} caches dataset ${h.key}, not ${cacheKey(spec)}`);
+  }
+  // Copy into fresh, aligned arrays (the file buffer may come from Node's shared pool).
+  let off = start + hlen;
+  const f32 = ([r, c]: [number, number]) => {
+    const out = new Float32Array(r * c);
+    new Uint8Array(out.buffer).set(buf.subarray(off, off + out.byteLength));
+    off += out.byteLength;
+    return { rows: r, cols: c, data: out };
+  };
+  const image = f32(h.image);
+  const text = f32(h.text);
+  let labels: CrossModalSet["labels"];
+  if (h.labels) {
+    const [r, c] = h.labels;
+    labels = { rows: r, cols: c, data: new Uint8Array(buf.subarray(off, off + r * c)) };
+    off += r * c;
+  }
+  if (off !== buf.length) throw new Error(`${file} is truncated or corrupt`);
+  const set: CrossModalSet = {
+    name: h.name,
+    image,
+    text,
+    ...(labels ? { labels } : {}),
+    ...(h.synthetic ? { synthetic: true } : {}),
+  };
+  cache = { key: cacheKey(spec), set, files: h.files, ...(h.fixed ? { fixed: h.fixed } : {}) };
 }

@@ -7,6 +7,8 @@ import type { DatasetIdentity } from "./dataset";
 export interface RunCellMessage {
   readonly type: "run";
   readonly spec: CellSpec;
+  /** A file written by `writeDatasetCache` for the cell's dataset, when the runner made one. */
+  readonly datasetCache?: string;
 }
 
 /** Cell process -> runner. */

@@ -6,7 +6,16 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Direction } from "@cmh/metrics";
@@ -17,6 +26,7 @@ import {
   type DatasetSpec,
   loadDataset,
   validateDatasetSpec,
+  writeDatasetCache,
 } from "./dataset";
 import { renderLeaderboard } from "./leaderboard";
 import type { RunCellMessage, WorkerMessage } from "./protocol";
@@ -118,6 +128,7 @@ function runInChild(
   spec: CellSpec,
   onProgress: (e: FitProgress) => void,
   signal: AbortSignal | undefined,
+  datasetCache?: string,
 ): Promise<CellRun> {
   return new Promise((resolve) => {
     const child: ChildProcess = fork(workerPath, [], {
@@ -180,7 +191,7 @@ function runInChild(
     };
     child.on("exit", (code, sig) => finish(code, sig));
     child.on("error", (err) => finish(null, null, err));
-    const msg: RunCellMessage = { type: "run", spec };
+    const msg: RunCellMessage = { type: "run", spec, ...(datasetCache ? { datasetCache } : {}) };
     child.send(msg);
   });
 }
@@ -381,6 +392,26 @@ async function runLocked(
     log(`backend: ${inlineBackend}`);
   }
 
+  // Load the data once here and hand each cell process a flat binary copy (milliseconds to read)
+  // instead of regenerating the synthetic set or re-parsing the data files in every cell.
+  let datasetCache: string | undefined;
+  let cacheDir: string | undefined;
+  const dropCache = () => {
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+    cacheDir = undefined;
+  };
+  if (isolation === "process" && todo.length > 1) {
+    try {
+      cacheDir = mkdtempSync(join(tmpdir(), "cmh-bench-"));
+      process.once("exit", dropCache);
+      datasetCache = await writeDatasetCache(o.dataset, join(cacheDir, "dataset.bin"));
+    } catch {
+      // Each cell loads the data itself and records why it fails, as without the cache.
+      dropCache();
+      datasetCache = undefined;
+    }
+  }
+
   let ran = 0;
   let failed = 0;
   let interrupted = false;
@@ -413,7 +444,7 @@ async function runLocked(
     const tc = performance.now();
     let run: CellRun;
     if (isolation === "process") {
-      run = await runInChild(workerPath, spec, onProgress, o.signal);
+      run = await runInChild(workerPath, spec, onProgress, o.signal, datasetCache);
     } else {
       run = await runInline(o, spec, onProgress, inlineBackend);
     }
@@ -452,6 +483,8 @@ async function runLocked(
     );
   }
   clearStatus();
+  dropCache();
+  process.removeListener("exit", dropCache);
   const { leaderboard, files: written } = await writeReports(o.out, {
     metric: o.metric,
     html: o.htmlReport,

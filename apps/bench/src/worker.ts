@@ -5,7 +5,7 @@
  */
 import { type BackendChoice, backendName, initBackend } from "@cmh/tensor-core";
 import { type CellOutcome, runCell } from "./cell";
-import { type DatasetIdentity, loadDataset } from "./dataset";
+import { type DatasetIdentity, loadDataset, primeDatasetCache } from "./dataset";
 import type { RunCellMessage, WorkerMessage } from "./protocol";
 import { selectMethods } from "./registry";
 
@@ -48,6 +48,13 @@ async function handle(msg: RunCellMessage): Promise<void> {
     const Cls = await entry.load();
     let data: Awaited<ReturnType<typeof loadDataset>>;
     try {
+      if (msg.datasetCache) {
+        try {
+          primeDatasetCache(spec.dataset, msg.datasetCache);
+        } catch {
+          // fall back to loading the data files / generating the set in this process
+        }
+      }
       data = await loadDataset(spec.dataset, spec.seed);
       identity = data.identity;
     } catch (e) {
