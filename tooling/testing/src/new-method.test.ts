@@ -18,6 +18,11 @@ function fakeRoot(): string {
   cpSync(join(repo, "tooling", "templates"), join(root, "tooling", "templates"), {
     recursive: true,
   });
+  mkdirSync(join(root, "tooling", "testing", "src"), { recursive: true });
+  cpSync(
+    join(repo, "tooling", "testing", "src", "example-hasher.ts"),
+    join(root, "tooling", "testing", "src", "example-hasher.ts"),
+  );
   mkdirSync(join(root, "apps", "bench", "src"), { recursive: true });
   const registry = `import type { HasherClass } from "@cmh/tensor-core";\nexport const REGISTRY = [\n  { name: "X", package: "@cmh/x", supervised: false, load: async () => null as unknown as HasherClass<object> },\n// cmh:registry-end\n];\n`;
   writeFileSync(join(root, "apps", "bench", "src", "registry.ts"), registry);
@@ -50,7 +55,11 @@ describe("pnpm new-method", () => {
     expect(pkg.name).toBe("@cmh/demo-hash");
     const src = readFileSync(join(root, "packages", "demo-hash", "src", "method.ts"), "utf8");
     expect(src).toContain("export class DemoHash extends BaseHasher<DemoHashConfig>");
-    expect(src).toContain('static readonly methodName: string = "DemoHash";');
+    expect(src).toContain('const NAME = "DemoHash";');
+    expect(src).toContain("static readonly methodName: string = NAME;");
+    expect(src).toContain('const TITLE = "DemoHash cross-modal hashing";');
+    expect(src).not.toContain("ExampleHasher");
+    expect(src).not.toContain("also the template");
     expect(src).not.toMatch(/__(name|Class|Display|Title)__/);
     expect(readFileSync(join(root, ".changeset", "demo-hash-initial.md"), "utf8")).toContain(
       '"@cmh/demo-hash": minor',
