@@ -2,13 +2,14 @@
 # Extra CI checks, run by .ci/run after the build, tests and publish checks:
 #   1. the examples, against the built packages;
 #   2. a small bench run in child processes (the way `pnpm bench` runs), resumed once;
-#   3. installing one method package as a user would: `pnpm pack` every publishable package,
-#      then plain `npm install` of the method's tarball and its @cmh/* dependencies' tarballs in a
-#      fresh project outside the workspace, and run the package README's example there.
+#   3. installing each method package as a user would: `pnpm pack` every publishable package,
+#      then, per method package, plain `npm install` of its tarball and its @cmh/* dependencies'
+#      tarballs in a fresh project outside the workspace, and run the package README's example
+#      there. CMH_INSTALL_CHECK_PACKAGES="@cmh/a @cmh/b" narrows the list (default: every package
+#      in the bench registry).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
-METHOD_PKG=${CMH_INSTALL_CHECK_PACKAGE:-@cmh/baselines}
 if command -v pnpm >/dev/null 2>&1; then PNPM=(pnpm); else PNPM=(npx -y pnpm@10.34.8); fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -46,6 +47,12 @@ for dir in packages/*/; do
 done
 ls "$TMP/packs"
 
+METHOD_PKGS=${CMH_INSTALL_CHECK_PACKAGES:-$(grep -oE 'package: "@cmh/[a-z0-9-]+"' apps/bench/src/registry.ts | grep -oE '@cmh/[a-z0-9-]+' | sort -u | tr '\n' ' ')}
+echo "method packages to install as a user: $METHOD_PKGS"
+
+install_check() {
+METHOD_PKG=$1
+rm -rf "$TMP/example" "$TMP/user-project"
 say "install as a user: take the README example of $METHOD_PKG"
 README="packages/${METHOD_PKG#@cmh/}/README.md"
 mkdir -p "$TMP/example"
@@ -130,4 +137,7 @@ cp "$TMP/example/example.mjs" "$PROJECT/example.mjs"
   node example.mjs
   echo "the README example of $METHOD_PKG ran in a fresh npm project outside the workspace"
 )
+}
+
+for pkg in $METHOD_PKGS; do install_check "$pkg"; done
 say "ci-extra done"
