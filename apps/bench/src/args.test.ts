@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { helpText, parseCli } from "./args";
+import { helpText, parseCli, parseOverrides } from "./args";
 
 describe("parseCli", () => {
   const now = new Date(2026, 0, 2, 3, 4, 5);
@@ -22,6 +22,21 @@ describe("parseCli", () => {
       html: true,
     });
     expect(o.out).toMatch(/results[/\\]20260102-030405$/);
+  });
+
+  it("takes any preset name and --set overrides as JSON values", () => {
+    const o = parseCli([
+      "--config",
+      "Baseline-GAN",
+      "--set",
+      "lrG=0.5,graph=pair",
+      "--set",
+      "x=true",
+    ]);
+    expect(o.preset).toBe("Baseline-GAN");
+    expect(o.overrides).toEqual({ lrG: 0.5, graph: "pair", x: true });
+    expect(parseOverrides(['name="a"', "n=[1,2]"])).toEqual({ name: "a", n: [1, 2] });
+    expect(parseCli([]).overrides).toEqual({});
   });
 
   it("parses every option", () => {
@@ -79,9 +94,11 @@ describe("parseCli", () => {
     );
     expect(() => parseCli(["--bits", "2048"])).toThrow("--bits");
     expect(() => parseCli(["--seeds", "-1"])).toThrow(/--seeds/);
-    expect(() => parseCli(["--config", "fast"])).toThrow(
-      '--config must be quick or paper, got "fast"',
-    );
+    expect(() => parseCli(["--config", "--x"])).toThrow(/--config/);
+    expect(() => parseCli(["--config", "a b"])).toThrow("--config must name a preset");
+    expect(() => parseCli(["--set", "lr"])).toThrow('--set: expected key=value, got "lr"');
+    expect(() => parseCli(["--set", "bits=8"])).toThrow("use --bits");
+    expect(() => parseCli(["--set", "seed=1"])).toThrow("use --seeds");
     expect(() => parseCli(["--backend", "cuda"])).toThrow(
       /--backend must be one of auto, tensorflow, wasm, cpu/,
     );

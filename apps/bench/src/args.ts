@@ -13,6 +13,8 @@ export interface CliOptions {
   readonly bits: number[];
   readonly seeds: number[];
   readonly preset: string;
+  /** `--set` config overrides, applied on top of the preset. */
+  readonly overrides: Record<string, unknown>;
   readonly dataset: string;
   readonly data: string | undefined;
   readonly protocol: string | undefined;
@@ -45,7 +47,10 @@ Options:
   --bits <16,32,64>   code lengths (default 16,32,64)
   --seeds <0,1,2>     seeds; several give mean ± std (default 0). A seed picks the
                       split of random protocols and the method's initialisation.
-  --config <preset>   method preset: quick | paper (default quick)
+  --config <preset>   method preset: quick | paper | a method's own preset, e.g. an ablation
+                      (default quick; a method without it fails its cells, naming its presets)
+  --set <k=v,...>     config values on top of the preset, e.g. --set epochs=5,lrG=0.5
+                      (JSON values; repeatable; recorded, and part of the cell identity)
   --dataset <name>    ${Object.keys(SYNTHETIC_DATASETS).join(" | ")} (generated, default ${DEFAULT_DATASET}),
                       or real data: ${Object.keys(REAL_DATASETS).join(" | ")} | any name with --protocol
   --data <path>       real data: a folder (or file) with the DCMH .mat files
@@ -100,6 +105,36 @@ function timestamp(d: Date): string {
   )}${p(d.getSeconds())}`;
 }
 
+/**
+ * Parse `--set key=value[,key=value]` (repeatable) into config overrides: values are JSON when
+ * they parse as JSON (numbers, booleans, quoted strings), bare strings otherwise.
+ */
+export function parseOverrides(items: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    for (const pair of item.split(/,(?=\s*[A-Za-z_][A-Za-z0-9_]*=)/)) {
+      if (pair.trim() === "") continue;
+      const eq = pair.indexOf("=");
+      const key = eq > 0 ? pair.slice(0, eq).trim() : "";
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw new Error(`--set: expected key=value, got "${pair}"`);
+      }
+      if (key === "bits" || key === "seed") {
+        throw new Error(`--set ${key}: use --${key === "bits" ? "bits" : "seeds"} instead`);
+      }
+      const raw = pair.slice(eq + 1).trim();
+      let value: unknown = raw;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        // a bare word: keep it as a string
+      }
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
 /** Parse argv (without the node and script paths). Throws with a clear message on bad input. */
 export function parseCli(argv: readonly string[], now = new Date()): CliOptions {
   const { values, positionals } = parseArgs({
@@ -114,6 +149,7 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
       bits: { type: "string" },
       seeds: { type: "string" },
       config: { type: "string" },
+      set: { type: "string", multiple: true },
       dataset: { type: "string" },
       data: { type: "string" },
       protocol: { type: "string" },
@@ -130,9 +166,12 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
     throw new Error(`unexpected argument "${positionals[0]}" (options start with --; see --help)`);
   }
   const preset = values.config ?? "quick";
-  if (preset !== "quick" && preset !== "paper") {
-    throw new Error(`--config must be quick or paper, got "${preset}"`);
+  if (!/^[A-Za-z0-9][\w.+-]*$/.test(preset)) {
+    throw new Error(
+      `--config must name a preset (quick, paper, or a method's own), got "${preset}"`,
+    );
   }
+  const overrides = parseOverrides(values.set ?? []);
   const backend = values.backend ?? process.env.CMH_BACKEND ?? "auto";
   if (!BACKENDS.includes(backend)) {
     throw new Error(`--backend must be one of ${BACKENDS.join(", ")}, got "${backend}"`);
@@ -160,6 +199,7 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
     bits: values.bits ? ints("bits", values.bits, 8, 1024) : [16, 32, 64],
     seeds: values.seeds ? ints("seeds", values.seeds, 0, Number.MAX_SAFE_INTEGER) : [0],
     preset,
+    overrides,
     dataset: values.dataset ?? DEFAULT_DATASET,
     data: values.data,
     protocol: values.protocol,

@@ -1,6 +1,6 @@
 import { synthetic } from "@cmh/datasets";
 import { describe, expect, it } from "vitest";
-import { type CellSpec, cellKey, runCell, trainingView } from "./cell";
+import { type CellSpec, cellKey, presetLabel, runCell, trainingView } from "./cell";
 import { loadDataset } from "./dataset";
 import { makeFakeHasher } from "./test-fakes";
 
@@ -57,6 +57,16 @@ describe("runCell", () => {
     expect(cellKey({ ...spec, dataset: { name: "wiki", protocol: "wiki" } })).toBe(
       "Fake|quick|16|3|wiki|wiki",
     );
+    const tuned = { ...spec, overrides: { lr: 0.5, epochs: 4 } };
+    expect(presetLabel(tuned)).toBe("quick + epochs=4,lr=0.5");
+    expect(cellKey(tuned)).toBe("Fake|quick + epochs=4,lr=0.5|16|3|synthetic-small|");
+    expect(presetLabel({ ...spec, overrides: {} })).toBe("quick");
+  });
+
+  it("applies --set overrides on top of the preset", async () => {
+    const data = await loadDataset(spec.dataset, 0);
+    const out = await runCell(makeFakeHasher("O"), { ...spec, overrides: { epochs: 5 } }, data);
+    expect(out.status === "ok" && out.config).toMatchObject({ bits: 16, seed: 3, epochs: 5 });
   });
 
   it("strips labels only when the method does not read them", () => {

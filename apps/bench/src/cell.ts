@@ -19,8 +19,10 @@ export interface CellSpec {
   readonly method: string;
   readonly package: string;
   readonly supervised: boolean;
-  /** Preset of the method class (`quick` or `paper`). */
+  /** Preset of the method class (`quick`, `paper`, or any other preset the class names). */
   readonly preset: string;
+  /** Config values set on top of the preset (`--set key=value`); never `bits` or `seed`. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
   readonly bits: number;
   readonly seed: number;
   readonly dataset: DatasetSpec;
@@ -34,13 +36,21 @@ export interface CellSpec {
 /** The mAP cut-offs every cell evaluates unless told otherwise. */
 export const DEFAULT_KS: readonly TopK[] = ["all", 50, 1000];
 
+/** The preset's name, plus the `--set` overrides when there are any ("quick + lrG=0.5"). */
+export function presetLabel(s: Pick<CellSpec, "preset" | "overrides">): string {
+  const o = s.overrides ?? {};
+  const keys = Object.keys(o).sort();
+  if (keys.length === 0) return s.preset;
+  return `${s.preset} + ${keys.map((k) => `${k}=${JSON.stringify(o[k])}`).join(",")}`;
+}
+
 /** Identity of a cell inside a results file (what a re-run compares to skip finished cells). */
 export function cellKey(
-  s: Pick<CellSpec, "method" | "preset" | "bits" | "seed" | "dataset">,
+  s: Pick<CellSpec, "method" | "preset" | "overrides" | "bits" | "seed" | "dataset">,
 ): string {
   return [
     s.method,
-    s.preset,
+    presetLabel(s),
     `${s.bits}`,
     `${s.seed}`,
     s.dataset.name,
@@ -139,7 +149,12 @@ export async function runCell(
       const known = Object.keys(Cls.presets ?? {}).join(", ") || "none";
       throw new Error(`${spec.method} has no "${spec.preset}" preset (it has: ${known})`);
     }
-    return new Cls({ ...preset, bits: spec.bits, ...extra } as Partial<object>);
+    return new Cls({
+      ...preset,
+      ...(spec.overrides ?? {}),
+      bits: spec.bits,
+      ...extra,
+    } as Partial<object>);
   }
   try {
     const probe = construct({});

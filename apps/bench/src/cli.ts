@@ -55,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     bits: opts.bits,
     seeds: opts.seeds,
     preset: opts.preset,
+    overrides: opts.overrides,
     dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
     backend: opts.backend,
     out: opts.out,

@@ -120,7 +120,9 @@ describe("dataset cache for cell processes", () => {
       expect(after.set.text.data).toEqual(before.set.text.data);
       expect(after.set.labels?.data).toEqual(before.set.labels?.data);
       expect(after.set.synthetic).toBe(true);
-      expect(() => primeDatasetCache({ name: "synthetic-default" }, file)).toThrow(/caches dataset/);
+      expect(() => primeDatasetCache({ name: "synthetic-default" }, file)).toThrow(
+        /caches dataset/,
+      );
       const cut = join(dir, "cut.bin");
       writeFileSync(cut, readFileSync(file).subarray(0, 5000));
       expect(() => primeDatasetCache(spec, cut)).toThrow(/truncated|corrupt/);

@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import type { Direction, MetricVariants } from "@cmh/metrics";
 import type { CellFailure, CellOutcome, CellSpec, EncodeTiming } from "./cell";
-import { cellKey } from "./cell";
+import { cellKey, presetLabel } from "./cell";
 import type { DatasetIdentity } from "./dataset";
 import type { CodeVersion } from "./version";
 
@@ -105,7 +105,7 @@ export function toRecords(
     method: spec.method,
     package: spec.package,
     supervised: spec.supervised,
-    preset: spec.preset,
+    preset: presetLabel(spec),
     bits: spec.bits,
     seed: spec.seed,
     dataset: ctx.identity,

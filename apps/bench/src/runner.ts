@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Direction } from "@cmh/metrics";
 import type { FitProgress } from "@cmh/tensor-core";
-import { type CellOutcome, type CellSpec, cellKey, runCell } from "./cell";
+import { type CellOutcome, type CellSpec, cellKey, presetLabel, runCell } from "./cell";
 import {
   type DatasetIdentity,
   type DatasetSpec,
@@ -40,8 +40,10 @@ export interface BenchOptions {
   readonly methods: readonly MethodEntry[];
   readonly bits: readonly number[];
   readonly seeds: readonly number[];
-  /** Method preset: "quick" or "paper". */
+  /** Method preset: "quick", "paper" or a method's own preset name. */
   readonly preset: string;
+  /** Config values set on top of the preset. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
   readonly dataset: DatasetSpec;
   /** "auto", "tensorflow", "wasm" or "cpu". */
   readonly backend: string;
@@ -334,6 +336,7 @@ async function runLocked(
         bits: o.bits,
         seeds: o.seeds,
         preset: o.preset,
+        overrides: o.overrides ?? {},
         dataset: o.dataset,
         backend: o.backend,
         isolation,
@@ -353,6 +356,7 @@ async function runLocked(
           package: m.package,
           supervised: m.supervised,
           preset: o.preset,
+          ...(o.overrides && Object.keys(o.overrides).length > 0 ? { overrides: o.overrides } : {}),
           bits,
           seed,
           dataset: o.dataset,
@@ -373,7 +377,7 @@ async function runLocked(
     log(
       `cmh bench: ${o.methods.map((m) => m.name).join(", ")} x ${o.bits.join("/")} bits x seeds ${o.seeds.join(
         ",",
-      )} on ${o.dataset.name} (${o.preset} configs, backend ${o.backend}) -> ${o.out}`,
+      )} on ${o.dataset.name} (${presetLabel({ preset: o.preset, overrides: o.overrides })} configs, backend ${o.backend}) -> ${o.out}`,
     );
     if (skipped > 0)
       log(`${skipped} of ${specs.length} cells already finished in ${resultsPath}: skipped`);
