@@ -21,6 +21,13 @@ export interface UGACHConfig {
   readonly knnPerModality: number;
   /** Use only the first N training items (graph, queries, candidates); 0 = all [code: 15000]. */
   readonly trainItems: number;
+  /**
+   * Budget in updates rather than epochs: when > 0, `pretrainEpochs` and `epochs` are multiplied
+   * by max(1, round(epochScaleItems / n)) for n training items, so a small set gets about as many
+   * steps as a set of this size [not in paper or code; `quick` uses 5,000, the default set's size;
+   * 0 = epochs as given].
+   */
+  readonly epochScaleItems: number;
 
   /** Margin rule: "bits/8" = β = l/8 [code]; "fixed" = `margin` [paper: m = 1]. */
   readonly marginRule: "bits/8" | "fixed";
@@ -95,6 +102,7 @@ export const UGACH_DEFAULTS: UGACHConfig = Object.freeze({
   graph: "knn",
   knnPerModality: 5,
   trainItems: 0,
+  epochScaleItems: 0,
   marginRule: "bits/8",
   margin: 1,
   weightDecay: 0.01,
@@ -148,9 +156,10 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
     lrScaling: "none",
     pretrainLr: 0.5,
     lrD: 0.5,
-    lrG: 0.05,
+    lrG: 1,
     weightDecay: 0,
     candidateSharing: "batch",
+    epochScaleItems: 5000,
   },
   Baseline: { graph: "pair", epochs: 0 },
   "Baseline-GAN": { graph: "pair" },
@@ -181,6 +190,7 @@ const POSITIVE_INTS: readonly (keyof UGACHConfig)[] = [
 ];
 const NON_NEGATIVE_INTS: readonly (keyof UGACHConfig)[] = [
   "trainItems",
+  "epochScaleItems",
   "pretrainEpochs",
   "epochs",
 ];

@@ -6,7 +6,7 @@ import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { marginOf, type UGACHConfig } from "./config";
 import { correlationGraph, isPositive } from "./graph";
-import { generatorTriplets, pairTriplets, relaxedCodes, UGACH } from "./ugach";
+import { epochScale, generatorTriplets, pairTriplets, relaxedCodes, UGACH } from "./ugach";
 
 const TINY: Partial<UGACHConfig> = {
   bits: 16,
@@ -175,6 +175,20 @@ describe("fit", () => {
     });
     expect(ours.i2t).toBeGreaterThan(base.i2t!["mAP@all"] + 0.03);
     expect(ours.t2i).toBeGreaterThan(base.t2i!["mAP@all"] + 0.03);
+    m.dispose();
+  });
+
+  it("epochScaleItems multiplies both phases' epochs by round(items / n), at least 1", async () => {
+    expect(epochScale(0, 100)).toBe(1);
+    expect(epochScale(5000, 5000)).toBe(1);
+    expect(epochScale(5000, 20000)).toBe(1);
+    expect(epochScale(5000, 1500)).toBe(3);
+    const small = tinySet({ n: 64, seed: 5 });
+    const phases = new Map<string, number>();
+    const m = new UGACH({ ...TINY, epochScaleItems: 128 });
+    await m.fit(small, { onProgress: (e) => phases.set(e.phase, e.epochs) });
+    expect(phases.get("pretrain")).toBe(2);
+    expect(phases.get("train")).toBe(2);
     m.dispose();
   });
 

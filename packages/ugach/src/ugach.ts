@@ -129,11 +129,19 @@ export class UGACH extends BaseHasher<UGACHConfig> {
   }
 
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
-    const cfg = this.config;
+    const n0 = train.image.rows;
+    const n = this.config.trainItems > 0 ? Math.min(n0, this.config.trainItems) : n0;
+    const scale = epochScale(this.config.epochScaleItems, n);
+    const cfg: UGACHConfig =
+      scale === 1
+        ? this.config
+        : {
+            ...this.config,
+            pretrainEpochs: this.config.pretrainEpochs * scale,
+            epochs: this.config.epochs * scale,
+          };
     const D = this.D as HashNet;
     const G = this.G as HashNet;
-    const n0 = train.image.rows;
-    const n = cfg.trainItems > 0 ? Math.min(n0, cfg.trainItems) : n0;
     const firstRows = (m: Matrix): Matrix =>
       n === m.rows ? m : { rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) };
     const feats: Record<Modality, Matrix> = {
@@ -435,4 +443,12 @@ export function generatorTriplets(
     }
   }
   return { query: query.subarray(0, r), pos: pos.subarray(0, r), neg: neg.subarray(0, r) };
+}
+
+/**
+ * Epoch multiplier for `epochScaleItems`: max(1, round(items / n)) so that a training set of n
+ * items gets about as many updates as one of `items` (1 when the option is 0).
+ */
+export function epochScale(items: number, n: number): number {
+  return items > 0 ? Math.max(1, Math.round(items / n)) : 1;
 }

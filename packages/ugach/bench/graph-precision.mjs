@@ -1,28 +1,29 @@
 // Diagnostic (not used for any setting): label precision of the correlation graph's positives on
 // a training set, against the base rate of random pairs. Uses labels only to describe the graph.
-//   node packages/ugach/.tmp/gp.mjs [default|uci-mfeat]
+//   node packages/ugach/bench/graph-precision.mjs [default|uci-mfeat]   (repo root, after `pnpm build`)
 import { join } from "node:path";
 import { applySplit, defaultDataset, loadTrainTestLayout } from "@cmh/datasets";
 import { initBackend } from "@cmh/tensor-core";
-import { sharedDataPath } from "../../../tooling/testing/src/shared-data";
-import { correlationGraph } from "../src/index";
+import { correlationGraph } from "@cmh/ugach";
 
 await initBackend({ log: false });
 const name = process.argv[2] ?? "default";
 const { set, split } =
   name === "default"
     ? defaultDataset()
-    : await loadTrainTestLayout(join(sharedDataPath(name)!, "uci_all.mat"));
+    : await loadTrainTestLayout(
+        join(new URL("../../../../shared/data/uci-mfeat", import.meta.url).pathname, "uci_all.mat"),
+      );
 const { train } = applySplit(set, split);
-const L = train.labels!;
-const share = (i: number, j: number) => {
+const L = train.labels;
+const share = (i, j) => {
   for (let c = 0; c < L.cols; c++)
     if (L.data[i * L.cols + c] && L.data[j * L.cols + c]) return true;
   return false;
 };
 const g = correlationGraph(train.image, train.text, 5);
 const n = g.n;
-const prec = (from: number, to: number) => {
+const prec = (from, to) => {
   let hit = 0;
   let tot = 0;
   for (let i = 0; i < n; i++)

@@ -1,7 +1,8 @@
 // Time of the correlation graph (both modalities) on the default synthetic training set.
+//   node packages/ugach/bench/graph-time.mjs   (repo root, after `pnpm build`)
 import { applySplit, defaultDataset } from "@cmh/datasets";
 import { initBackend } from "@cmh/tensor-core";
-import { correlationGraph } from "../src/index";
+import { correlationGraph } from "@cmh/ugach";
 
 await initBackend();
 const { set, split } = defaultDataset();
