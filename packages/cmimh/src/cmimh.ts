@@ -271,8 +271,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
               // I(X;B_X) + I(Y;B_Y): Gaussian decoders on sampled codes (logistic noise + STE).
               const bx = bernoulliSte(zx, ctx.rng);
               const by = bernoulliSte(zy, ctx.rng);
-              terms.recImage = reconstructionLoss(x, n.decImage.apply(bx, true));
-              terms.recText = reconstructionLoss(y, n.decText.apply(by, true));
+              terms.recImage = reconstructionLoss(x, n.decImage.apply(bx, true), c.reconReduction);
+              terms.recText = reconstructionLoss(y, n.decText.apply(by, true), c.reconReduction);
               parts.push(terms.recImage, terms.recText);
             }
             if (c.useCrossMI) {

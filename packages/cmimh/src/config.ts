@@ -64,6 +64,12 @@ export interface CMIMHConfig {
   readonly lambdaBal: number;
   /** Ablation switch: the reconstruction (input MI) terms I(X;B_X) + I(Y;B_Y). */
   readonly useReconstruction: boolean;
+  /**
+   * Reduction of the Gaussian decoder's −log r(x|b): "mean" = per-element MSE (the spec's
+   * suggestion, O(1) terms) or "nats" = ½ Σ_d (x − x̂)² per item, the unit-variance Gaussian
+   * negative log-likelihood itself (the Barber–Agakov bound's scale, in nats like the KL term).
+   */
+  readonly reconReduction: "mean" | "nats";
   /** Ablation switch: the cross-modal MI term I(B_X;B_Y). */
   readonly useCrossMI: boolean;
   /** Ablation switch: the symmetrised KL term. */
@@ -100,6 +106,7 @@ export const CMIMH_DEFAULTS: CMIMHConfig = Object.freeze({
   lambdaTC: 0.1,
   lambdaBal: 0.1,
   useReconstruction: true,
+  reconReduction: "mean",
   useCrossMI: true,
   useKL: true,
   useTC: true,
@@ -206,6 +213,10 @@ export function validateCMIMHConfig(c: CMIMHConfig): void {
   if (c.optimizer !== "sgd" && c.optimizer !== "adam")
     throw new HasherError(
       `CMIMH: config.optimizer must be "sgd" or "adam", got ${JSON.stringify(c.optimizer)}`,
+    );
+  if (c.reconReduction !== "mean" && c.reconReduction !== "nats")
+    throw new HasherError(
+      `CMIMH: config.reconReduction must be "mean" or "nats", got ${JSON.stringify(c.reconReduction)}`,
     );
   if (!c.useReconstruction && !c.useCrossMI)
     throw new HasherError(

@@ -248,4 +248,18 @@ describe("balance and reconstruction (oracle 6)", () => {
     expect(val(reconstructionLoss(x, y))).toBeCloseTo(2, 6);
     tf.dispose([x, y]);
   });
+
+  it("reconstructionLoss in nats is the unit-variance Gaussian NLL: ½ Σ_d per item, mean over items", () => {
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
+    const y = tf.tensor2d([
+      [0, 2, 5],
+      [0, 0, 1],
+    ]);
+    expect(val(reconstructionLoss(x, y, "mean"))).toBeCloseTo(6 / 6, 6);
+    expect(val(reconstructionLoss(x, y, "nats"))).toBeCloseTo((0.5 * (1 + 4) + 0.5 * 1) / 2, 6);
+    tf.dispose([x, y]);
+  });
 });

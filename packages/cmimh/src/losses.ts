@@ -121,7 +121,17 @@ export function balanceLoss(p: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.abs(tf.sub(tf.mean(p, 0), 0.5))) as tf.Scalar);
 }
 
-/** Gaussian-decoder reconstruction loss (fixed variance): per-element MSE mean((x − x̂)²). */
-export function reconstructionLoss(x: tf.Tensor, xHat: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar);
+/**
+ * Gaussian-decoder reconstruction loss (fixed variance): per-element MSE mean((x − x̂)²), or with
+ * `"nats"` the unit-variance negative log-likelihood mean_i ½ Σ_d (x_id − x̂_id)² (up to a constant).
+ */
+export function reconstructionLoss(
+  x: tf.Tensor,
+  xHat: tf.Tensor,
+  reduction: "mean" | "nats" = "mean",
+): tf.Scalar {
+  return tf.tidy(() => {
+    const sq = tf.squaredDifference(x, xHat);
+    return (reduction === "mean" ? tf.mean(sq) : tf.mul(tf.mean(tf.sum(sq, 1)), 0.5)) as tf.Scalar;
+  });
 }
