@@ -50,6 +50,13 @@ export interface DSPAHConfig {
   readonly lossNormalization: "mean" | "pairs" | "sum";
   /** Batch draw: "random" = a fresh random subset per batch, floor(N / batch) per epoch (MLSPH); "permutation" = one shuffled pass. */
   readonly batchSampling: "random" | "permutation";
+  /**
+   * Budget in updates rather than epochs: when > 0, `epochs` is multiplied by
+   * max(1, round(epochScaleItems / n)) for n training items, so a small set gets about as many
+   * steps as a set of this size (not in the paper; `quick` uses 5,000, the default set's size;
+   * 0 = epochs as given).
+   */
+  readonly epochScaleItems: number;
 }
 
 /** The spec's `paper` configuration (feature variant DSPAH-feat, section 8). */
@@ -76,13 +83,14 @@ export const DSPAH_DEFAULTS: DSPAHConfig = {
   quantWeight: 1,
   lossNormalization: "pairs",
   batchSampling: "random",
+  epochScaleItems: 0,
 };
 
 /** Named configs: `paper`, `quick` (<= 60 s per code length on 2 CPU cores, WASM) and the ablations. */
 export const DSPAH_PRESETS: Record<string, Partial<DSPAHConfig>> = {
   paper: {},
   quick: {
-    epochs: 3,
+    epochs: 4,
     optimizer: "adam",
     lr: 0.01,
     lrEnd: 0.001,
@@ -90,6 +98,7 @@ export const DSPAH_PRESETS: Record<string, Partial<DSPAHConfig>> = {
     textChannels: [8, 16, 32, 64],
     textHeadHidden: 64,
     textR1: "light",
+    epochScaleItems: 5000,
   },
   "ablation-no-attention": { fusion: "mean" },
   "ablation-last-level": { fusion: "last" },
@@ -118,6 +127,8 @@ export function validateDSPAHConfig(c: DSPAHConfig): void {
   if (c.batchSize < 2) fail(`config.batchSize must be >= 2 (batch norm), got ${c.batchSize}`);
   if (!(c.lr > 0)) fail(`config.lr must be > 0, got ${c.lr}`);
   if (!(c.lrEnd > 0 && c.lrEnd <= c.lr)) fail(`config.lrEnd must be in (0, lr], got ${c.lrEnd}`);
+  if (!Number.isInteger(c.epochScaleItems) || c.epochScaleItems < 0)
+    fail(`config.epochScaleItems must be an integer >= 0, got ${c.epochScaleItems}`);
   if (!(c.quantWeight >= 0)) fail(`config.quantWeight must be >= 0, got ${c.quantWeight}`);
   positiveInts("imageHidden", c.imageHidden, 4);
   positiveInts("textChannels", c.textChannels, 4);

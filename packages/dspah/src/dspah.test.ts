@@ -4,7 +4,7 @@ import { meanAveragePrecision } from "@cmh/metrics";
 import { createRng, HasherError, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
-import { DSPAH } from "./dspah";
+import { DSPAH, epochScale } from "./dspah";
 
 const TINY = {
   bits: 16,
@@ -98,6 +98,19 @@ describe("DSPAH", () => {
     expect(learned).toBeGreaterThan(random + 0.03);
     h.dispose();
   }, 60_000);
+
+  it("epochScaleItems multiplies the epochs by round(items / n), at least 1", async () => {
+    expect(epochScale(0, 100)).toBe(1);
+    expect(epochScale(5000, 5000)).toBe(1);
+    expect(epochScale(5000, 1500)).toBe(3);
+    expect(epochScale(5000, 50000)).toBe(1);
+    const set = tinySet({ n: 48, seed: 4 });
+    let epochs = 0;
+    const h = new DSPAH({ ...TINY, epochs: 1, epochScaleItems: 96 });
+    await h.fit(set, { onProgress: (e) => (epochs = e.epochs) });
+    expect(epochs).toBe(2);
+    h.dispose();
+  });
 
   it("rejects wrong widths and NaN at encode with clear errors", async () => {
     const h = new DSPAH(TINY);

@@ -102,7 +102,8 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     const makeOpt = () => (c.optimizer === "adam" ? new Adam({ lr: c.lr }) : new Sgd({ lr: c.lr }));
     const optImage = ctx.optimizer("image", makeOpt());
     const optText = ctx.optimizer("text", makeOpt());
-    const schedule = linearLr(c.lr, c.lrEnd, c.epochs);
+    const epochs = c.epochs * epochScale(c.epochScaleItems, n);
+    const schedule = linearLr(c.lr, c.lrEnd, epochs);
     const bs = Math.min(c.batchSize, n);
     const batches = (): Uint32Array[] =>
       c.batchSampling === "random"
@@ -112,8 +113,8 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     const textVars = txt.variables();
     const norm = c.lossNormalization;
 
-    await ctx.phase("train", c.epochs, async (epoch) => {
-      const lr = c.epochs === 1 ? c.lr : schedule(epoch.epoch);
+    await ctx.phase("train", epochs, async (epoch) => {
+      const lr = epochs === 1 ? c.lr : schedule(epoch.epoch);
       optImage.lr = lr;
       optText.lr = lr;
       for (const modality of ["image", "text"] as const) {
@@ -190,4 +191,12 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
       throw new Error("DSPAH: model not built (call fit or load)");
     return [this.imageNet, this.textNet];
   }
+}
+
+/**
+ * Epoch multiplier for `epochScaleItems`: max(1, round(items / n)) so that a training set of n
+ * items gets about as many updates as one of `items` (1 when the option is 0).
+ */
+export function epochScale(items: number, n: number): number {
+  return items > 0 ? Math.max(1, Math.round(items / n)) : 1;
 }
