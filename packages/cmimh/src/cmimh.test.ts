@@ -222,6 +222,7 @@ describe("CMIMH small fit", () => {
     const train = tinySet({ n: 192, seed: 3 });
     const m = new CMIMH({
       ...CMIMH.presets["quick-no-kl-tc"],
+      reconReduction: "mean",
       bits: 16,
       hidden: 64,
       criticHidden: 32,
