@@ -6,6 +6,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import {
+  defaultThreads,
+  matMulThreads,
+  POOL_MIN_MACS,
+  pooledMatMul,
+  startMatMulPool,
+} from "./matmul-pool";
 
 /** A backend choice: "auto" picks the best available one. */
 export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu";
@@ -16,6 +23,11 @@ export interface InitBackendOptions {
   readonly backend?: BackendChoice;
   /** Where the one-line selection message goes; `false` silences it. Default: stderr. */
   readonly log?: ((line: string) => void) | false;
+  /**
+   * Threads for large WASM matrix products (main thread included; 1 disables the worker pool).
+   * Default: `process.env.CMH_THREADS` ("auto"/0 = min(available cores, 4)), else 1. WASM only.
+   */
+  readonly threads?: number;
 }
 
 /** What `initBackend` chose and why. */
@@ -121,6 +133,7 @@ function parseChoice(value: string, source: string): BackendChoice {
 async function select(
   choice: BackendChoice,
   log: ((line: string) => void) | false,
+  threads: number,
 ): Promise<BackendInfo> {
   const skipped: string[] = [];
   let provider: string | undefined;
@@ -154,14 +167,19 @@ async function select(
       throw new Error(`no tfjs backend could be initialised: ${[...skipped, err].join("; ")}`);
     name = "cpu";
   }
-  if (name === "wasm") installWasmFixes();
+  if (name === "wasm") {
+    installWasmFixes();
+    await startMatMulPool(threads);
+  }
   const why =
     choice === "auto"
       ? skipped.length > 0
         ? ` (${skipped.join("; ")})`
         : ""
       : ` (forced by ${process.env.CMH_BACKEND ? "CMH_BACKEND" : "option"})`;
-  const message = `[cmh] tfjs backend: ${name}${provider && name === "tensorflow" ? ` via ${provider}` : ""}${why}`;
+  const pooled =
+    name === "wasm" && matMulThreads() > 1 ? `, ${matMulThreads()} matMul threads` : "";
+  const message = `[cmh] tfjs backend: ${name}${provider && name === "tensorflow" ? ` via ${provider}` : ""}${pooled}${why}`;
   if (log) log(message);
   return { name, provider: name === "tensorflow" ? provider : undefined, skipped, message };
 }
@@ -183,7 +201,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   pendingChoice = choice;
   tf.enableProdMode();
   await ensureGradients();
-  pending = select(choice, options.log === undefined ? (l) => console.error(l) : options.log).then(
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`threads must be a positive integer, got ${threads}`);
+  }
+  pending = select(
+    choice,
+    options.log === undefined ? (l) => console.error(l) : options.log,
+    threads,
+  ).then(
     (info) => {
       current = info;
       pending = undefined;
@@ -258,13 +284,14 @@ function wrapMatMul(
 ): tf.KernelConfig {
   const run = orig.kernelFunc as unknown as (a: KernelArgs) => tf.TensorInfo;
   const tr = transposeKernel.kernelFunc as unknown as (a: KernelArgs) => tf.TensorInfo;
+  const plain = fused ? run : (x: KernelArgs) => runPooled(x, run);
   const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     const ta = !!attrs.transposeA;
     const tb = !!attrs.transposeB;
     const { a, b } = args.inputs;
     const backend = args.backend;
-    if ((!ta && !tb) || a.shape.length < 2 || b.shape.length < 2) return run(args);
+    if ((!ta && !tb) || a.shape.length < 2 || b.shape.length < 2) return plain(args);
     const temps: tf.TensorInfo[] = [];
     const T = (x: tf.TensorInfo): tf.TensorInfo => {
       const y = tr({ inputs: { x }, backend, attrs: { perm: swapPerm(x.shape.length) } });
@@ -284,7 +311,7 @@ function wrapMatMul(
       if (fused || cost1 <= cost2 || !sameBatch) {
         const aa = ta ? T(a) : a;
         const bb = tb ? T(b) : b;
-        return run({
+        return plain({
           ...args,
           inputs: { ...args.inputs, a: aa, b: bb },
           attrs: { ...attrs, transposeA: false, transposeB: false },
@@ -292,7 +319,7 @@ function wrapMatMul(
       }
       const bt = tb ? b : T(b);
       const at = ta ? a : T(a);
-      const outT = run({
+      const outT = plain({
         ...args,
         inputs: { a: bt, b: at },
         attrs: { ...attrs, transposeA: false, transposeB: false },
@@ -311,6 +338,66 @@ type WasmBackendLike = tf.KernelBackend & {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 };
+
+/**
+ * A plain (untransposed) rank-2 float32 product, split by rows across the matMul worker pool when
+ * it is running and the product is large; otherwise the WASM kernel alone.
+ */
+function runPooled(args: KernelArgs, run: (a: KernelArgs) => tf.TensorInfo): tf.TensorInfo {
+  const { a, b } = args.inputs;
+  const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  if (
+    matMulThreads() < 2 ||
+    attrs.transposeA ||
+    attrs.transposeB ||
+    a.shape.length !== 2 ||
+    b.shape.length !== 2 ||
+    a.dtype !== "float32" ||
+    b.dtype !== "float32"
+  ) {
+    return run(args);
+  }
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  if (m * k * n < POOL_MIN_MACS) return run(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const out = backend.makeOutput([m, n], "float32");
+  try {
+    const res = pooledMatMul(
+      backend.typedArrayFromHeap(a),
+      backend.typedArrayFromHeap(b),
+      m,
+      k,
+      n,
+      (r0, r1) => {
+        const part = backend.makeOutput([r1 - r0, k], "float32");
+        try {
+          backend
+            .typedArrayFromHeap(part)
+            .set(backend.typedArrayFromHeap(a).subarray(r0 * k, r1 * k));
+          const c = run({
+            inputs: { a: part, b },
+            backend: args.backend,
+            attrs: { transposeA: false, transposeB: false },
+          });
+          backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(c), r0 * n);
+          backend.disposeData(c.dataId);
+        } finally {
+          backend.disposeData(part.dataId);
+        }
+      },
+    );
+    if (!res) {
+      backend.disposeData(out.dataId);
+      return run(args);
+    }
+    backend.typedArrayFromHeap(out).set(res.rest, res.offset);
+    return out;
+  } catch (e) {
+    backend.disposeData(out.dataId);
+    throw e;
+  }
+}
 
 /**
  * Sum/Mean over leading axes (e.g. bias gradients, batch means: axis 0 of [batch, features]) make

@@ -34,6 +34,14 @@ export { initValues, initVariable } from "./init";
 export type { Activation, BatchNormOptions, DenseOptions, Layer, MlpOptions } from "./layers";
 export { activate, BatchNorm1d, Dense, Dropout, Mlp, prefixWeights } from "./layers";
 export * from "./linalg/index";
+export {
+  matMulThreads,
+  POOL_MIN_MACS,
+  POOL_MIN_ROWS,
+  pooledMatMulCalls,
+  startMatMulPool,
+  stopMatMulPool,
+} from "./matmul-pool";
 export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./optim";
 export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./optim";
 export type { Rng } from "./rng";
