@@ -25,6 +25,28 @@ for (const py of ["/usr/bin/python3", "python3"]) {
     break;
   } catch {}
 }
+if (python) {
+  // Which BLAS PyTorch calls matters more than anything else here: Debian's python3-torch reports
+  // BLAS_INFO=generic and uses whatever /etc/alternatives/libblas.so.3 points to (the reference
+  // BLAS unless libopenblas0 or libblis is installed).
+  const cfg = execFileSync(
+    python,
+    ["-c", "import torch; print(torch.__version__, torch.__config__.show())"],
+    {
+      encoding: "utf8",
+    },
+  );
+  const blas = /BLAS_INFO=([^,\s]+)/.exec(cfg)?.[1] ?? "?";
+  let lib = "?";
+  try {
+    lib = execFileSync("readlink", ["-f", "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"], {
+      encoding: "utf8",
+    }).trim();
+  } catch {}
+  console.log(
+    `PyTorch ${cfg.split(" ")[0]} (${python}), BLAS_INFO=${blas}, system libblas: ${lib}`,
+  );
+}
 if (!python) {
   console.log(
     "PyTorch not importable by python3: timing tfjs only (apt-get install python3-torch)",
