@@ -3,10 +3,10 @@
 // components and peak memory (maxRSS). Runs against the built dist/.
 //
 // Usage (repo root, after `pnpm build`):
-//   node packages/sgeh/bench/graph-scale.mjs [--m 20000] [--dims 4096,512] [--p 20] [--c 5] [--iters 20]
+//   node packages/sgeh/bench/graph-scale.mjs [--m 20000] [--dims 4096,512] [--p 20] [--c 5] [--iters 20] [--product auto|js|tf]
 import { resourceUsage } from "node:process";
-import { solveGraph } from "@cmh/sgeh";
-import { backendName, createRng, initBackend } from "@cmh/tensor-core";
+import { autoBlockProduct, solveGraph, tfBlockProduct } from "@cmh/sgeh";
+import { backendName, createRng, initBackend, jsBlockProduct } from "@cmh/tensor-core";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -18,6 +18,8 @@ const [dI, dT] = opt("dims", "4096,512").split(",").map(Number);
 const p = Number(opt("p", "20"));
 const c = Number(opt("c", "5"));
 const iters = Number(opt("iters", "20"));
+const productName = opt("product", "auto");
+const product = { auto: autoBlockProduct, js: jsBlockProduct, tf: tfBlockProduct }[productName];
 await initBackend();
 const rng = createRng(1);
 const clusters = 24;
@@ -35,7 +37,13 @@ function view(d) {
 const views = [view(dI), view(dT)];
 const rssBefore = Math.round(resourceUsage().maxRSS / 1024);
 const t0 = performance.now();
-const g = solveGraph(views, { p, c, iterations: iters, log: (s) => console.log(`  ${s}`) });
+const g = solveGraph(views, {
+  p,
+  c,
+  iterations: iters,
+  product,
+  log: (s) => console.log(`  ${s}`),
+});
 const seconds = (performance.now() - t0) / 1000;
 const edges = g.z.indptr[m];
 console.log(
@@ -45,6 +53,7 @@ console.log(
     p,
     c,
     backend: backendName(),
+    product: productName,
     cores: 2,
     knnSeconds: +g.seconds.knn.toFixed(1),
     solveSeconds: +g.seconds.solve.toFixed(1),

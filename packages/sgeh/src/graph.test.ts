@@ -4,16 +4,19 @@ import {
   csrFromCoo,
   csrMatVec,
   csrToDense,
+  initBackend,
   jsBlockProduct,
   projectSimplex,
   symmetricEigen,
 } from "@cmh/tensor-core";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
+  autoBlockProduct,
   countComponents,
   edgesOf,
   solveGraph,
   sRow,
+  TF_PRODUCT_MIN_COLS,
   viewNeighbours,
   viewWeight,
   zLaplacian,
@@ -190,5 +193,28 @@ describe("GMC solver (oracle 6)", () => {
   it("rejects p too large for the set", () => {
     const a = blobs(3, 4, 1, 1);
     expect(() => solveGraph([a.x, a.x], { p: 10, c: 2, iterations: 1 })).toThrow(/p must be/);
+  });
+});
+
+describe("kNN block product by width", () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+  it("auto uses tf matMul from TF_PRODUCT_MIN_COLS columns, JS below, with the same products and neighbours", () => {
+    for (const cols of [64, TF_PRODUCT_MIN_COLS]) {
+      const x = blobs(12, cols, 5, 1).x;
+      const a = { rows: 8, cols, data: x.data.subarray(0, 8 * cols) };
+      const got = autoBlockProduct(a, x);
+      const ref = jsBlockProduct(a, x);
+      expect(got instanceof Float32Array).toBe(cols >= TF_PRODUCT_MIN_COLS);
+      let maxRel = 0;
+      for (let i = 0; i < ref.length; i++)
+        maxRel = Math.max(maxRel, Math.abs(got[i] - ref[i]) / (Math.abs(ref[i]) + 1));
+      expect(maxRel).toBeLessThan(1e-4);
+      const z = zscoreRows(x);
+      const nAuto = viewNeighbours(z, 4, { product: autoBlockProduct, blockSize: 7 });
+      const nJs = viewNeighbours(z, 4, { product: jsBlockProduct, blockSize: 7 });
+      expect(Array.from(nAuto.indices)).toEqual(Array.from(nJs.indices));
+    }
   });
 });

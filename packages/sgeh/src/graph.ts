@@ -33,7 +33,7 @@ export interface GraphOptions {
   readonly zeroTol?: number;
   /** Z-score each sample (row) before the distances (GMC normData = 1; default true). */
   readonly normalize?: boolean;
-  /** Block inner products for the kNN search (default: tensor-core's pure-JS blocked product). */
+  /** Block inner products for the kNN search (default {@link autoBlockProduct}: JS kernel below 2,048 columns, tf matMul above). */
   readonly product?: BlockProduct;
   /** Rows per kNN block (default 1024). */
   readonly blockSize?: number;
@@ -88,6 +88,18 @@ export const tfBlockProduct: BlockProduct = (a, b) =>
     return tf.matMul(ta, tb, false, true).dataSync() as Float32Array;
   });
 
+/**
+ * Width at which {@link autoBlockProduct} switches to TensorFlow.js: on the 2-core WASM machine a
+ * 1024×1024 block costs tf `matMul` about 1.1 s CPU at any width 512–4,096 (the cost follows the
+ * block's output, not its width), while the JS kernel costs about 0.29 s per 512 columns, so the JS
+ * kernel wins below ~2,000 columns and tf above (4,096 columns: 1.08 s tf vs 2.51 s JS).
+ */
+export const TF_PRODUCT_MIN_COLS = 2048;
+
+/** Picks the faster block product by width: {@link tfBlockProduct} from {@link TF_PRODUCT_MIN_COLS} columns, else the JS kernel. */
+export const autoBlockProduct: BlockProduct = (a, b) =>
+  a.cols >= TF_PRODUCT_MIN_COLS ? tfBlockProduct(a, b) : jsBlockProduct(a, b);
+
 function toF32(d: ArrayLike<number>): Float32Array {
   return d instanceof Float32Array ? d : Float32Array.from(d);
 }
@@ -133,7 +145,7 @@ export function viewNeighbours(
   const g = knnGraph(x, {
     k,
     metric: "sqeuclidean",
-    product: options.product ?? jsBlockProduct,
+    product: options.product ?? autoBlockProduct,
     blockSize: options.blockSize ?? 1024,
     signal: options.signal,
   });

@@ -1,4 +1,5 @@
 export {
+  autoBlockProduct,
   countComponents,
   type EdgeList,
   edgesOf,
@@ -6,6 +7,7 @@ export {
   type GraphOptions,
   solveGraph,
   sRow,
+  TF_PRODUCT_MIN_COLS,
   tfBlockProduct,
   type UnifiedGraph,
   type ViewNeighbours,

@@ -237,4 +237,15 @@ describe("SGEH fit", () => {
     expect(r.epochs).toBe(2);
     h.dispose();
   });
+
+  it("the Table 2 ablation presets SGEH-1..4 build the graph and train an epoch", async () => {
+    const set = tinySet();
+    for (const name of ["sgeh-1", "sgeh-2", "sgeh-3", "sgeh-4"]) {
+      const h = new SGEH({ ...SGEH.presets[name], ...TINY, epochs: 1 });
+      const r = await h.fit(set);
+      expect(r.epochs).toBe(1);
+      expect(h.graphReport).toBeDefined();
+      h.dispose();
+    }
+  });
 });

@@ -20,7 +20,14 @@ import {
   trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { type EdgeList, edgesOf, solveGraph, tfBlockProduct, type UnifiedGraph } from "./graph";
+import {
+  autoBlockProduct,
+  type EdgeList,
+  edgesOf,
+  solveGraph,
+  tfBlockProduct,
+  type UnifiedGraph,
+} from "./graph";
 import {
   actorLoss,
   batchTarget,
@@ -91,8 +98,8 @@ export interface SGEHConfig {
   readonly normalizeFeatures: boolean;
   /** Rows per kNN block (memory ≈ block² floats). */
   readonly knnBlock: number;
-  /** kNN block products: "js" (tensor-core's blocked loops) or "tf" (TensorFlow.js matMul). */
-  readonly knnProduct: "js" | "tf";
+  /** kNN block products: "auto" (by feature width), "js" (tensor-core's blocked loops) or "tf" (TensorFlow.js matMul). */
+  readonly knnProduct: "auto" | "js" | "tf";
   /** Reuse the graph of an earlier fit on the same training arrays and graph settings. */
   readonly cacheGraph: boolean;
 }
@@ -149,7 +156,7 @@ const DEFAULTS: SGEHConfig = {
   graphLambda: 1,
   normalizeFeatures: true,
   knnBlock: 1024,
-  knnProduct: "js",
+  knnProduct: "auto",
   cacheGraph: true,
 };
 
@@ -224,7 +231,7 @@ export class SGEH extends BaseHasher<SGEHConfig> {
         );
     };
     oneOf("sampling", ["edges", "random"]);
-    oneOf("knnProduct", ["js", "tf"]);
+    oneOf("knnProduct", ["auto", "js", "tf"]);
     oneOf("batchAdjacency", ["sampled", "all"]);
     oneOf("fusion", ["A", "S", "G1", "G2", "djsrh"]);
     oneOf("similarity", ["cos", "2cos-1"]);
@@ -333,7 +340,12 @@ export class SGEH extends BaseHasher<SGEHConfig> {
       lambda: c.graphLambda,
       normalize: c.normalizeFeatures,
       blockSize: c.knnBlock,
-      product: c.knnProduct === "tf" ? tfBlockProduct : jsBlockProduct,
+      product:
+        c.knnProduct === "tf"
+          ? tfBlockProduct
+          : c.knnProduct === "js"
+            ? jsBlockProduct
+            : autoBlockProduct,
       signal,
     });
     if (c.cacheGraph) {
