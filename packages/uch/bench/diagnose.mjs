@@ -1,6 +1,6 @@
-// UCH diagnosis on a subset of the default synthetic dataset: per-epoch losses and collapse
+// UCH diagnosis on a subset of the synthetic-val dataset (generator seed 1): per-epoch losses and collapse
 // monitors (training data only), then mAP@all I→T / T→I on 500 queries vs 2,000 database items.
-// Usage: node packages/uch/bench/diagnose.mjs [--n 2000] [--config '{...}'] [--preset quick]
+// Usage: node packages/uch/bench/diagnose.mjs [--data-seed 1 (synthetic-val)] [--n 2000] [--config '{...}'] [--preset quick]
 import { defaultDataset, subset } from "@cmh/datasets";
 import { unpackCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal } from "@cmh/metrics";
@@ -31,7 +31,8 @@ const opt = (name, def) => {
 const n = Number(opt("n", "2000"));
 const extra = JSON.parse(opt("config", "{}"));
 await initBackend({ log: false });
-const { set, split } = defaultDataset();
+// Tuning set: synthetic-val (generator seed 1); never the default set's test labels.
+const { set, split } = defaultDataset(Number(opt("data-seed", "1")));
 const train = subset(set, split.train.slice(0, n), "train");
 const query = subset(set, split.query.slice(0, 500), "query");
 const db = subset(set, split.database.slice(0, 2000), "db");
@@ -52,6 +53,7 @@ const report = await model.fit(train, {
         "alignH",
         "distinctCodes",
         "maxBitMean",
+        "varZ",
         "varH",
       ]
         .map((k) => `${k}=${e.losses[k]?.toPrecision(3)}`)
