@@ -7,7 +7,7 @@ import { evaluateRetrieval } from "@cmh/metrics";
 import { initBackend, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CMIMH } from "./cmimh";
+import { CMIMH, epochScale } from "./cmimh";
 import { CMIMH_PRESETS } from "./config";
 
 const TINY = {
@@ -217,12 +217,36 @@ describe("evaluation convention (oracle 9, via @cmh/metrics)", () => {
   });
 });
 
+describe("epochScaleItems", () => {
+  it("multiplies the epochs by round(items / n), at least 1", async () => {
+    expect(epochScale(0, 100)).toBe(1);
+    expect(epochScale(5000, 1500)).toBe(3);
+    expect(epochScale(5000, 20000)).toBe(1);
+    const train = tinySet({ n: 64, seed: 2 });
+    let epochs = 0;
+    const m = new CMIMH({
+      bits: 8,
+      hidden: 16,
+      criticHidden: 8,
+      tcHidden: 8,
+      criticDim: 8,
+      batchSize: 32,
+      epochs: 1,
+      epochScaleItems: 128,
+    });
+    await m.fit(train, { onProgress: (e) => (epochs = e.epochs) });
+    expect(epochs).toBe(2);
+    m.dispose();
+  });
+});
+
 describe("CMIMH small fit", () => {
   it("the training loss falls, Î_JS rises above −2 ln 2 and codes beat random ones", async () => {
     const train = tinySet({ n: 192, seed: 3 });
     const m = new CMIMH({
       ...CMIMH.presets["quick-no-kl-tc"],
       reconReduction: "mean",
+      epochScaleItems: 0,
       bits: 16,
       hidden: 64,
       criticHidden: 32,

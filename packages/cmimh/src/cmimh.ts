@@ -249,7 +249,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
         `CMIMH.fit: need at least 2 training pairs (in-batch negatives), got ${rows}`,
       );
 
-    await ctx.phase("train", c.epochs, async (epoch) => {
+    const epochs = c.epochs * epochScale(c.epochScaleItems, rows);
+    await ctx.phase("train", epochs, async (epoch) => {
       const lambdaKL =
         c.klWarmupEpochs > 0
           ? c.lambdaKL * Math.min(1, epoch.epoch / c.klWarmupEpochs)
@@ -362,4 +363,12 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const data = tf.tidy(() => tf.sigmoid(this.project(modality, x)).dataSync() as Float32Array);
     return { rows: x.rows, cols: this.config.bits, data: Float32Array.from(data) };
   }
+}
+
+/**
+ * Epoch multiplier for `epochScaleItems`: max(1, round(items / n)) so that a training set of n
+ * items gets about as many updates as one of `items` (1 when the option is 0).
+ */
+export function epochScale(items: number, n: number): number {
+  return items > 0 ? Math.max(1, Math.round(items / n)) : 1;
 }

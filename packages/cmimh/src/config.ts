@@ -70,6 +70,13 @@ export interface CMIMHConfig {
    * negative log-likelihood itself (the Barber–Agakov bound's scale, in nats like the KL term).
    */
   readonly reconReduction: "mean" | "nats";
+  /**
+   * Budget in updates rather than epochs: when > 0, `epochs` is multiplied by
+   * max(1, round(epochScaleItems / n)) for n training items, so a small set gets about as many
+   * steps as a set of this size (not in the paper; `quick` uses 5,000, the default set's size;
+   * 0 = epochs as given).
+   */
+  readonly epochScaleItems: number;
   /** Ablation switch: the cross-modal MI term I(B_X;B_Y). */
   readonly useCrossMI: boolean;
   /** Ablation switch: the symmetrised KL term. */
@@ -107,6 +114,7 @@ export const CMIMH_DEFAULTS: CMIMHConfig = Object.freeze({
   lambdaBal: 0.1,
   useReconstruction: true,
   reconReduction: "mean",
+  epochScaleItems: 0,
   useCrossMI: true,
   useKL: true,
   useTC: true,
@@ -134,6 +142,7 @@ const QUICK: Partial<CMIMHConfig> = {
   // per-element MSE and λ_KL = 0.1 the codes collapse to constants.
   reconReduction: "nats",
   lambdaKL: 10,
+  epochScaleItems: 5000,
 };
 
 /**
@@ -217,6 +226,10 @@ export function validateCMIMHConfig(c: CMIMHConfig): void {
   if (c.optimizer !== "sgd" && c.optimizer !== "adam")
     throw new HasherError(
       `CMIMH: config.optimizer must be "sgd" or "adam", got ${JSON.stringify(c.optimizer)}`,
+    );
+  if (!Number.isInteger(c.epochScaleItems) || c.epochScaleItems < 0)
+    throw new HasherError(
+      `CMIMH: config.epochScaleItems must be an integer >= 0, got ${JSON.stringify(c.epochScaleItems)}`,
     );
   if (c.reconReduction !== "mean" && c.reconReduction !== "nats")
     throw new HasherError(
