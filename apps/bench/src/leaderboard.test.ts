@@ -147,6 +147,17 @@ describe("renderLeaderboard", () => {
     expect(renderLeaderboard([])).toContain("No results yet");
   });
 
+  it("adds mAP@1000 tables after the main metric when the results hold it", () => {
+    const records = [rec("UCH", 16, 0, 0.7), rec("UCH", 16, 0, 0.66, { metric: "mAP@1000" })];
+    const md = renderLeaderboard(records);
+    expect(md.indexOf("### image → text — mAP@all")).toBeLessThan(
+      md.indexOf("### image → text — mAP@1000"),
+    );
+    expect(md).toMatch(/— mAP@1000\n\n[^#]*\| UCH +\| +0\.660 \|/);
+    expect(renderLeaderboard([rec("UCH", 16, 0, 0.7)])).not.toContain("mAP@1000");
+    expect(renderLeaderboard(records, { metric: "mAP@1000" }).match(/— mAP@1000/g)?.length).toBe(1);
+  });
+
   it("finds paper numbers only on an exact match", () => {
     const q = { ...paper[0] };
     expect(findPaperResult(q, paper)?.value).toBe(0.8);
