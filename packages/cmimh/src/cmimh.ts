@@ -18,6 +18,7 @@ import {
   rowsTensor,
   Sgd,
   tf,
+  tidyData,
   trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
@@ -169,7 +170,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const model = fitPca(image, k);
     this.pcaMean.set(model.mean);
     this.pcaComponents.set(model.components.data);
-    const out = tf.tidy(() => this.applyPca(matrixTensor(image)).dataSync() as Float32Array);
+    const out = tidyData(() => this.applyPca(matrixTensor(image)));
     return { rows: image.rows, cols: k, data: Float32Array.from(out) };
   }
 
@@ -360,7 +361,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
           `CMIMH.probabilities(${modality}): non-finite value ${x.data[i]} at row ${Math.floor(i / x.cols)}`,
         );
     }
-    const data = tf.tidy(() => tf.sigmoid(this.project(modality, x)).dataSync() as Float32Array);
+    const data = tidyData(() => tf.sigmoid(this.project(modality, x)));
     return { rows: x.rows, cols: this.config.bits, data: Float32Array.from(data) };
   }
 }

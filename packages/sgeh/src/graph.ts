@@ -15,6 +15,7 @@ import {
   smallestEigenpairs,
   symmetrizeCsr,
   tf,
+  tidyData,
 } from "@cmh/tensor-core";
 
 const EPS = 2.220446049250313e-16; // MATLAB eps, as in GMC
@@ -33,7 +34,7 @@ export interface GraphOptions {
   readonly zeroTol?: number;
   /** Z-score each sample (row) before the distances (GMC normData = 1; default true). */
   readonly normalize?: boolean;
-  /** Block inner products for the kNN search (default {@link autoBlockProduct}: JS kernel below 2,048 columns, tf matMul above). */
+  /** Block inner products for the kNN search (default {@link autoBlockProduct}: tf matMul, or the JS kernel on the pure-JS backend). */
   readonly product?: BlockProduct;
   /** Rows per kNN block (default 1024). */
   readonly blockSize?: number;
@@ -82,23 +83,21 @@ export interface UnifiedGraph {
 
 /** A TensorFlow.js matMul block product for {@link knnGraph} (float32). */
 export const tfBlockProduct: BlockProduct = (a, b) =>
-  tf.tidy(() => {
+  tidyData(() => {
     const ta = tf.tensor2d(toF32(a.data), [a.rows, a.cols]);
     const tb = tf.tensor2d(toF32(b.data), [b.rows, b.cols]);
-    return tf.matMul(ta, tb, false, true).dataSync() as Float32Array;
+    return tf.matMul(ta, tb, false, true);
   });
 
 /**
- * Width at which {@link autoBlockProduct} switches to TensorFlow.js: on the 2-core WASM machine a
- * 1024×1024 block costs tf `matMul` about 1.1 s CPU at any width 512–4,096 (the cost follows the
- * block's output, not its width), while the JS kernel costs about 0.29 s per 512 columns, so the JS
- * kernel wins below ~2,000 columns and tf above (4,096 columns: 1.08 s tf vs 2.51 s JS).
+ * The kNN block product: {@link tfBlockProduct} on a compiled backend (WASM, tfjs-node), the JS
+ * kernel on tfjs's pure-JS `cpu` backend. On the 2-core WASM machine a 1024×1024 block costs tf
+ * 7 / 40 / 108 / 350 ms at 64 / 512 / 1,386 / 4,096 columns against 38 / 258 / 818 / 2,390 ms for
+ * the JS kernel. (An earlier version read the result inside `tf.tidy`, which walks every element of
+ * a returned typed array and cost ~0.6 s a block; `tidyData` avoids it.)
  */
-export const TF_PRODUCT_MIN_COLS = 2048;
-
-/** Picks the faster block product by width: {@link tfBlockProduct} from {@link TF_PRODUCT_MIN_COLS} columns, else the JS kernel. */
 export const autoBlockProduct: BlockProduct = (a, b) =>
-  a.cols >= TF_PRODUCT_MIN_COLS ? tfBlockProduct(a, b) : jsBlockProduct(a, b);
+  tf.getBackend() === "cpu" ? jsBlockProduct(a, b) : tfBlockProduct(a, b);
 
 function toF32(d: ArrayLike<number>): Float32Array {
   return d instanceof Float32Array ? d : Float32Array.from(d);

@@ -7,7 +7,6 @@ export {
   type GraphOptions,
   solveGraph,
   sRow,
-  TF_PRODUCT_MIN_COLS,
   tfBlockProduct,
   type UnifiedGraph,
   type ViewNeighbours,

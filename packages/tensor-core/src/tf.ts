@@ -14,3 +14,17 @@ export type Tensor1D = tf.Tensor1D;
 export type Tensor2D = tf.Tensor2D;
 /** A trainable tfjs variable. */
 export type Variable = tf.Variable;
+
+/**
+ * Run `fn` in a `tf.tidy` scope and read the tensor it returns as a Float32Array, disposing it.
+ * Use this instead of `tf.tidy(() => t.dataSync())`: a tidy that returns a typed array walks every
+ * element of it looking for tensors, which costs ~0.6 s per million values.
+ */
+export function tidyData(fn: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(fn);
+  try {
+    return t.dataSync() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}

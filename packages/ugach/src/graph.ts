@@ -1,5 +1,12 @@
 import type { Matrix } from "@cmh/datasets";
-import { type BlockProduct, jsBlockProduct, knnGraph, type MatrixLike, tf } from "@cmh/tensor-core";
+import {
+  type BlockProduct,
+  jsBlockProduct,
+  knnGraph,
+  type MatrixLike,
+  tf,
+  tidyData,
+} from "@cmh/tensor-core";
 
 /** Per-query positive sets in CSR form: positives of item i are `items[offsets[i] .. offsets[i+1])`. */
 export interface PositiveSets {
@@ -28,10 +35,10 @@ export const tfBlockProduct: BlockProduct = (a, b) => {
   const { rows, cols, data } = b;
   for (let i = 0; i < rows; i++)
     for (let j = 0; j < cols; j++) bt[j * rows + i] = data[i * cols + j];
-  return tf.tidy(() => {
+  return tidyData(() => {
     const ta = tf.tensor2d(toF32(a.data), [a.rows, a.cols]);
     const tb = tf.tensor2d(bt, [cols, rows]);
-    return tf.matMul(ta, tb).dataSync() as Float32Array;
+    return tf.matMul(ta, tb);
   });
 };
 

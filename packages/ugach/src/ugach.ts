@@ -14,6 +14,7 @@ import {
   Sgd,
   sliceRowsTensor,
   tf,
+  tidyData,
   trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
@@ -359,7 +360,7 @@ export function relaxedCodes(
   const out = new Float32Array(m.rows * bits);
   for (let s = 0; s < m.rows; s += batch) {
     const e = Math.min(m.rows, s + batch);
-    const v = tf.tidy(() => net.apply(modality, sliceRowsTensor(m, s, e)).dataSync());
+    const v = tidyData(() => net.apply(modality, sliceRowsTensor(m, s, e)));
     out.set(v, s * bits);
   }
   return out;
