@@ -1,10 +1,10 @@
 import { applySplit, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
-import { createRng, HasherError, tf } from "@cmh/tensor-core";
+import { backendName, createRng, HasherError, initBackend, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
-import { DSPAH, epochScale } from "./dspah";
+import { DSPAH, epochScale, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./dspah";
 
 const TINY = {
   bits: 16,
@@ -134,5 +134,37 @@ describe("DSPAH", () => {
     expect(counts).toHaveLength(3);
     expect(counts[2]).toBe(counts[0]);
     h.dispose();
+  });
+
+  it("estimates a training step's memory from the widest text map", () => {
+    const paper = new DSPAH(DSPAH.presets.paper).config;
+    // 128 x 1,386 x 6 x 64 floats x 38 copies (batch 48 ran, 58 exhausted the 4 GiB WASM heap).
+    expect(trainStepBytes(paper, 1386)).toBe(128 * 1386 * 6 * 64 * 38 * 4);
+    expect(trainStepBytes({ ...paper, batchSize: 46 }, 1386)).toBeLessThan(WASM_STEP_BUDGET_BYTES);
+    expect(trainStepBytes({ ...paper, batchSize: 58 }, 1386)).toBeGreaterThan(
+      WASM_STEP_BUDGET_BYTES,
+    );
+    expect(trainStepBytes(paper, 1386)).toBeGreaterThan(WASM_STEP_BUDGET_BYTES);
+    expect(trainStepBytes({ ...paper, batchSize: 32 }, 1386)).toBeLessThan(WASM_STEP_BUDGET_BYTES);
+    expect(trainStepBytes(paper, 1386, 16)).toBe(trainStepBytes({ ...paper, batchSize: 16 }, 1386));
+    const light = trainStepBytes({ ...paper, textR1: "light" }, 1386);
+    expect(light).toBeLessThan(trainStepBytes(paper, 1386) / 100);
+  });
+
+  it("refuses, before training, a paper step that cannot fit the WASM heap", async () => {
+    await initBackend({ log: false });
+    if (backendName() !== "wasm") return; // the guard is WASM-only; the estimate is tested above
+    const rows = 200;
+    const set = {
+      image: { rows, cols: 8, data: new Float32Array(rows * 8).fill(0.5) },
+      text: { rows, cols: 1386, data: new Float32Array(rows * 1386).fill(0.1) },
+      labels: { rows, cols: 2, data: new Float32Array(rows * 2).fill(1) },
+    };
+    const h = new DSPAH({ ...DSPAH.presets.paper, epochs: 1 });
+    const before = tf.memory().numTensors;
+    await expect(h.fit(set)).rejects.toThrow(/needs about 9\.6 GiB.*batchSize <= 46/);
+    expect(h.fitted).toBe(false);
+    h.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -2,6 +2,7 @@ import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
   Adam,
   BaseHasher,
+  backendName,
   batchIndices,
   type FitContext,
   gatherRows,
@@ -20,6 +21,17 @@ import {
 import { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
 import { labelTensor, pairLoss, quantLoss, similarityMatrix, unifiedCodes } from "./losses";
 import { ImageNet, TextNet } from "./network";
+
+/**
+ * Bytes of WASM heap a training step of the full R1 text block takes per item, in floats of its
+ * widest map (d_t * (1+S) * C1). Measured on WASM with `bench/paper-epoch.mjs 200 paper` (d_t =
+ * 1,386, S = 5, C1 = 64, a 2.0 MiB map): peak RSS 3,068 MiB at batch 40 and 3,659 MiB at batch 48,
+ * i.e. ~74 MiB an item (~36.5 maps; tf.profile's peakBytes says ~59: it does not see the heap's
+ * fragmentation); batch 58 ran out of the 4 GiB heap. Rounded up to 38.
+ */
+const FULL_R1_MAPS_PER_ITEM = 38;
+/** Tensor bytes a WASM training step may plan for: the wasm32 heap is 4 GiB, less headroom. */
+export const WASM_STEP_BUDGET_BYTES = 3.5 * 2 ** 30;
 
 /** Floats per encode batch of the text net's widest map (b * d_t * (1+S) * C1), about 64 MiB. */
 const ENCODE_MAP_BUDGET = 16_000_000;
@@ -92,6 +104,18 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     const n = train.image.rows;
     if (n < 2)
       throw new RangeError(`DSPAH.fit: needs at least 2 training pairs (batch norm), got ${n}`);
+    const need = trainStepBytes(c, ctx.dims.text, n);
+    if (backendName() === "wasm" && need > WASM_STEP_BUDGET_BYTES) {
+      const perItem = need / Math.min(c.batchSize, n);
+      const fit = Math.max(2, Math.floor(WASM_STEP_BUDGET_BYTES / perItem));
+      throw new RangeError(
+        `DSPAH.fit: a training step of this config needs about ${gib(need)} GiB of tensors ` +
+          `(batchSize ${c.batchSize}, text width ${ctx.dims.text}, full R1 block with ` +
+          `${c.textChannels[0]} channels), more than the WASM backend's 4 GiB heap allows ` +
+          `(budget ${gib(WASM_STEP_BUDGET_BYTES)} GiB). Use batchSize <= ${fit}, ` +
+          `textR1: "light", or the tensorflow backend (CMH_BACKEND=tensorflow, e.g. on a GPU).`,
+      );
+    }
     const bits = c.bits;
     const [img, txt] = this.nets();
     const L = ctx.track(labelTensor(labels));
@@ -191,6 +215,25 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
       throw new Error("DSPAH: model not built (call fit or load)");
     return [this.imageNet, this.textNet];
   }
+}
+
+/**
+ * Estimated peak tensor bytes of one training step, dominated by the text net's widest map
+ * (batch x d_t x (1+S) x C1 floats for the full R1 block, batch x d_t x (1+S) for the light one).
+ */
+export function trainStepBytes(
+  c: DSPAHConfig,
+  textDim: number,
+  rows = Number.POSITIVE_INFINITY,
+): number {
+  const b = Math.min(c.batchSize, rows);
+  const map = b * textDim * (1 + c.textScales.length);
+  const maps = c.textR1 === "light" ? map * 4 : map * c.textChannels[0] * FULL_R1_MAPS_PER_ITEM;
+  return maps * 4;
+}
+
+function gib(bytes: number): string {
+  return (bytes / 2 ** 30).toFixed(1);
 }
 
 /**

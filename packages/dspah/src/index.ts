@@ -1,5 +1,5 @@
 export { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
-export { DSPAH } from "./dspah";
+export { DSPAH, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./dspah";
 export {
   fgsc,
   labelTensor,
