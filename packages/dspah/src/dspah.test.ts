@@ -156,6 +156,7 @@ describe("DSPAH", () => {
     if (backendName() !== "wasm") return; // the guard is WASM-only; the estimate is tested above
     const rows = 200;
     const set = {
+      name: "wide-text",
       image: { rows, cols: 8, data: new Float32Array(rows * 8).fill(0.5) },
       text: { rows, cols: 1386, data: new Float32Array(rows * 1386).fill(0.1) },
       labels: { rows, cols: 2, data: new Float32Array(rows * 2).fill(1) },
