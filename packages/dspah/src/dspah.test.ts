@@ -159,7 +159,7 @@ describe("DSPAH", () => {
       name: "wide-text",
       image: { rows, cols: 8, data: new Float32Array(rows * 8).fill(0.5) },
       text: { rows, cols: 1386, data: new Float32Array(rows * 1386).fill(0.1) },
-      labels: { rows, cols: 2, data: new Float32Array(rows * 2).fill(1) },
+      labels: { rows, cols: 2, data: new Uint8Array(rows * 2).fill(1) },
     };
     const h = new DSPAH({ ...DSPAH.presets.paper, epochs: 1 });
     const before = tf.memory().numTensors;
