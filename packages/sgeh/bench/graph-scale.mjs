@@ -5,8 +5,15 @@
 // Usage (repo root, after `pnpm build`):
 //   node packages/sgeh/bench/graph-scale.mjs [--m 20000] [--dims 4096,512] [--p 20] [--c 5] [--iters 20] [--product auto|js|tf]
 import { resourceUsage } from "node:process";
-import { autoBlockProduct, solveGraph, tfBlockProduct } from "@cmh/sgeh";
-import { backendName, createRng, initBackend, jsBlockProduct } from "@cmh/tensor-core";
+import { solveGraph } from "@cmh/sgeh";
+import {
+  autoBlockProduct,
+  backendName,
+  createRng,
+  initBackend,
+  jsBlockProduct,
+  tfBlockProduct,
+} from "@cmh/tensor-core";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {

@@ -1,5 +1,6 @@
 import type { Matrix } from "@cmh/datasets";
 import {
+  autoBlockProduct,
   createRng,
   csrFromCoo,
   csrMatVec,
@@ -12,7 +13,6 @@ import {
 } from "@cmh/tensor-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  autoBlockProduct,
   countComponents,
   edgesOf,
   solveGraph,

@@ -4,18 +4,16 @@
 
 import type { Matrix } from "@cmh/datasets";
 import {
+  autoBlockProduct,
   type BlockProduct,
   type CsrMatrix,
   csrFromCoo,
-  jsBlockProduct,
   knnGraph,
   laplacian,
   type Matrix64,
   projectSimplex,
   smallestEigenpairs,
   symmetrizeCsr,
-  tf,
-  tidyData,
 } from "@cmh/tensor-core";
 
 const EPS = 2.220446049250313e-16; // MATLAB eps, as in GMC
@@ -34,7 +32,7 @@ export interface GraphOptions {
   readonly zeroTol?: number;
   /** Z-score each sample (row) before the distances (GMC normData = 1; default true). */
   readonly normalize?: boolean;
-  /** Block inner products for the kNN search (default {@link autoBlockProduct}: tf matMul, or the JS kernel on the pure-JS backend). */
+  /** Block inner products for the kNN search (default tensor-core's `autoBlockProduct`: tf matMul, or the JS kernel on the pure-JS backend). */
   readonly product?: BlockProduct;
   /** Rows per kNN block (default 1024). */
   readonly blockSize?: number;
@@ -79,28 +77,6 @@ export interface UnifiedGraph {
   readonly history: readonly GraphIteration[];
   /** Seconds: kNN search and the GMC loop. */
   readonly seconds: { readonly knn: number; readonly solve: number };
-}
-
-/** A TensorFlow.js matMul block product for {@link knnGraph} (float32). */
-export const tfBlockProduct: BlockProduct = (a, b) =>
-  tidyData(() => {
-    const ta = tf.tensor2d(toF32(a.data), [a.rows, a.cols]);
-    const tb = tf.tensor2d(toF32(b.data), [b.rows, b.cols]);
-    return tf.matMul(ta, tb, false, true);
-  });
-
-/**
- * The kNN block product: {@link tfBlockProduct} on a compiled backend (WASM, tfjs-node), the JS
- * kernel on tfjs's pure-JS `cpu` backend. On the 2-core WASM machine a 1024×1024 block costs tf
- * 7 / 40 / 108 / 350 ms at 64 / 512 / 1,386 / 4,096 columns against 38 / 258 / 818 / 2,390 ms for
- * the JS kernel. (An earlier version read the result inside `tf.tidy`, which walks every element of
- * a returned typed array and cost ~0.6 s a block; `tidyData` avoids it.)
- */
-export const autoBlockProduct: BlockProduct = (a, b) =>
-  tf.getBackend() === "cpu" ? jsBlockProduct(a, b) : tfBlockProduct(a, b);
-
-function toF32(d: ArrayLike<number>): Float32Array {
-  return d instanceof Float32Array ? d : Float32Array.from(d);
 }
 
 /**

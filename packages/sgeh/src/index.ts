@@ -1,5 +1,4 @@
 export {
-  autoBlockProduct,
   countComponents,
   type EdgeList,
   edgesOf,
@@ -7,7 +6,6 @@ export {
   type GraphOptions,
   solveGraph,
   sRow,
-  tfBlockProduct,
   type UnifiedGraph,
   type ViewNeighbours,
   viewNeighbours,

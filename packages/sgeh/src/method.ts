@@ -1,6 +1,7 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
   Adam,
+  autoBlockProduct,
   BaseHasher,
   batchIndices,
   type FitContext,
@@ -17,17 +18,11 @@ import {
   scaledTanh,
   sqrtSlope,
   tf,
+  tfBlockProduct,
   trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
-import {
-  autoBlockProduct,
-  type EdgeList,
-  edgesOf,
-  solveGraph,
-  tfBlockProduct,
-  type UnifiedGraph,
-} from "./graph";
+import { type EdgeList, edgesOf, solveGraph, type UnifiedGraph } from "./graph";
 import {
   actorLoss,
   batchTarget,

@@ -56,6 +56,6 @@ export {
   writeFileAtomic,
 } from "./serialize";
 export type { Tensor, Tensor1D, Tensor2D, Variable } from "./tf";
-export { tf, tidyData } from "./tf";
+export { autoBlockProduct, tf, tfBlockProduct, tidyData } from "./tf";
 export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./train";
 export { AbortError, NonFiniteLossError, TrainingLoop, throwIfAborted, trainStep } from "./train";

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { type BlockProduct, jsBlockProduct } from "./linalg/knn";
 
 /**
  * The TensorFlow.js core namespace. Methods use this and never import `@tensorflow/*` themselves,
@@ -27,4 +28,25 @@ export function tidyData(fn: () => tf.Tensor): Float32Array {
   } finally {
     t.dispose();
   }
+}
+
+/** A {@link BlockProduct} for `knnGraph` computing A·Bᵀ with a TensorFlow.js `matMul` (float32). */
+export const tfBlockProduct: BlockProduct = (a, b) =>
+  tidyData(() => {
+    const ta = tf.tensor2d(toF32(a.data), [a.rows, a.cols]);
+    const tb = tf.tensor2d(toF32(b.data), [b.rows, b.cols]);
+    return tf.matMul(ta, tb, false, true);
+  });
+
+/**
+ * The `knnGraph` block product to use by default: {@link tfBlockProduct} on a compiled backend
+ * (WASM, tfjs-node), the pure-JS kernel on tfjs's `cpu` backend. On the 2-core WASM machine a
+ * 1024×1024 block costs tf 7 / 40 / 108 / 350 ms at 64 / 512 / 1,386 / 4,096 columns against
+ * 38 / 258 / 818 / 2,390 ms for the JS kernel.
+ */
+export const autoBlockProduct: BlockProduct = (a, b) =>
+  tf.getBackend() === "cpu" ? jsBlockProduct(a, b) : tfBlockProduct(a, b);
+
+function toF32(d: ArrayLike<number>): Float32Array {
+  return d instanceof Float32Array ? d : Float32Array.from(d);
 }

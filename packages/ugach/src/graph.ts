@@ -1,12 +1,5 @@
 import type { Matrix } from "@cmh/datasets";
-import {
-  type BlockProduct,
-  jsBlockProduct,
-  knnGraph,
-  type MatrixLike,
-  tf,
-  tidyData,
-} from "@cmh/tensor-core";
+import { autoBlockProduct, type BlockProduct, knnGraph, type MatrixLike } from "@cmh/tensor-core";
 
 /** Per-query positive sets in CSR form: positives of item i are `items[offsets[i] .. offsets[i+1])`. */
 export interface PositiveSets {
@@ -25,22 +18,6 @@ export interface CorrelationGraph {
   readonly cross: Int32Array;
   readonly positives: PositiveSets;
 }
-
-/**
- * A {@link BlockProduct} computing A·Bᵀ with TensorFlow.js `matMul` (float32). Bᵀ is formed in JS
- * so the kernel runs on plain operands (the transposed forms are far slower on WASM).
- */
-export const tfBlockProduct: BlockProduct = (a, b) => {
-  const bt = new Float32Array(b.rows * b.cols);
-  const { rows, cols, data } = b;
-  for (let i = 0; i < rows; i++)
-    for (let j = 0; j < cols; j++) bt[j * rows + i] = data[i * cols + j];
-  return tidyData(() => {
-    const ta = tf.tensor2d(toF32(a.data), [a.rows, a.cols]);
-    const tb = tf.tensor2d(bt, [cols, rows]);
-    return tf.matMul(ta, tb);
-  });
-};
 
 function density(m: MatrixLike): number {
   let nz = 0;
@@ -82,16 +59,12 @@ export const sparseBlockProduct: BlockProduct = (a, b) => {
 };
 
 /**
- * Picks {@link sparseBlockProduct} when both blocks are < 5 % non-zero, else tensor-core's pure-JS
- * `jsBlockProduct` (on this project's 2-core WASM machine it measured faster than
- * {@link tfBlockProduct} for 1024-row blocks: see the README).
+ * The graph's default block product: {@link sparseBlockProduct} when both blocks are < 5 %
+ * non-zero (bag-of-words), else tensor-core's `autoBlockProduct` (TensorFlow.js `matMul` on a
+ * compiled backend, the pure-JS kernel on tfjs's `cpu` backend).
  */
-export const autoBlockProduct: BlockProduct = (a, b) =>
-  density(a) < 0.05 && density(b) < 0.05 ? sparseBlockProduct(a, b) : jsBlockProduct(a, b);
-
-function toF32(x: ArrayLike<number>): Float32Array {
-  return x instanceof Float32Array ? x : Float32Array.from(x);
-}
+export const graphBlockProduct: BlockProduct = (a, b) =>
+  density(a) < 0.05 && density(b) < 0.05 ? sparseBlockProduct(a, b) : autoBlockProduct(a, b);
 
 /** Column-centred float32 copy (distances are unchanged; the Gram trick loses less precision). */
 function centred(m: MatrixLike): MatrixLike {
@@ -133,7 +106,7 @@ export function nearestWithSelf(x: Matrix, k: number, options: NeighbourOptions 
       metric: "sqeuclidean",
       includeSelf: false,
       blockSize: options.blockSize ?? 1024,
-      product: options.product ?? autoBlockProduct,
+      product: options.product ?? graphBlockProduct,
       signal: options.signal,
     });
   }

@@ -6,9 +6,9 @@ export {
   validateUGACHConfig,
 } from "./config";
 export {
-  autoBlockProduct,
   type CorrelationGraph,
   correlationGraph,
+  graphBlockProduct,
   isPositive,
   type NeighbourOptions,
   nearestWithSelf,
@@ -16,7 +16,6 @@ export {
   pairPositives,
   positivesFromRows,
   sparseBlockProduct,
-  tfBlockProduct,
 } from "./graph";
 export {
   candidateDistances,
