@@ -4,6 +4,7 @@ import {
   BaseHasher,
   batchIndices,
   bernoulliSte,
+  epochScale,
   type FitContext,
   fitPca,
   HasherError,
@@ -366,10 +367,5 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   }
 }
 
-/**
- * Epoch multiplier for `epochScaleItems`: max(1, round(items / n)) so that a training set of n
- * items gets about as many updates as one of `items` (1 when the option is 0).
- */
-export function epochScale(items: number, n: number): number {
-  return items > 0 ? Math.max(1, Math.round(items / n)) : 1;
-}
+/** Re-exported from `@cmh/tensor-core` (shared by every method with `epochScaleItems`). */
+export { epochScale } from "@cmh/tensor-core";

@@ -58,4 +58,11 @@ export {
 export type { Tensor, Tensor1D, Tensor2D, Variable } from "./tf";
 export { autoBlockProduct, tf, tfBlockProduct, tidyData } from "./tf";
 export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./train";
-export { AbortError, NonFiniteLossError, TrainingLoop, throwIfAborted, trainStep } from "./train";
+export {
+  AbortError,
+  epochScale,
+  NonFiniteLossError,
+  TrainingLoop,
+  throwIfAborted,
+  trainStep,
+} from "./train";

@@ -6,7 +6,7 @@ import { Mlp } from "./layers";
 import { Sgd } from "./optim";
 import { createRng } from "./rng";
 import { tf } from "./tf";
-import { AbortError, NonFiniteLossError, TrainingLoop, trainStep } from "./train";
+import { AbortError, epochScale, NonFiniteLossError, TrainingLoop, trainStep } from "./train";
 
 beforeAll(async () => {
   await initBackend({ log: false });
@@ -127,5 +127,15 @@ describe("TrainingLoop", () => {
     expect(b.dataSync()[0]).toBeCloseTo(0.6, 6);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([a, b]);
+  });
+});
+
+describe("epochScale", () => {
+  it("is max(1, round(items / n)), and 1 when items is 0", () => {
+    expect(epochScale(0, 100)).toBe(1);
+    expect(epochScale(5000, 5000)).toBe(1);
+    expect(epochScale(5000, 1500)).toBe(3);
+    expect(epochScale(5000, 1000)).toBe(5);
+    expect(epochScale(5000, 50000)).toBe(1);
   });
 });

@@ -196,3 +196,11 @@ export function trainStep(
     tf.dispose(Object.values(termTensors));
   }
 }
+
+/**
+ * Epoch multiplier for `epochScaleItems`: max(1, round(items / n)) so that a training set of n
+ * items gets about as many updates as one of `items` (1 when the option is 0).
+ */
+export function epochScale(items: number, n: number): number {
+  return items > 0 ? Math.max(1, Math.round(items / n)) : 1;
+}

@@ -3,6 +3,7 @@ import {
   Adam,
   BaseHasher,
   batchIndices,
+  epochScale,
   type FitContext,
   type InputDims,
   type Modality,
@@ -446,10 +447,5 @@ export function generatorTriplets(
   return { query: query.subarray(0, r), pos: pos.subarray(0, r), neg: neg.subarray(0, r) };
 }
 
-/**
- * Epoch multiplier for `epochScaleItems`: max(1, round(items / n)) so that a training set of n
- * items gets about as many updates as one of `items` (1 when the option is 0).
- */
-export function epochScale(items: number, n: number): number {
-  return items > 0 ? Math.max(1, Math.round(items / n)) : 1;
-}
+/** Re-exported from `@cmh/tensor-core` (shared by every method with `epochScaleItems`). */
+export { epochScale } from "@cmh/tensor-core";
