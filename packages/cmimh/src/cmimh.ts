@@ -26,9 +26,11 @@ import {
 import { CMIMH_DEFAULTS, CMIMH_PRESETS, type CMIMHConfig, validateCMIMHConfig } from "./config";
 import {
   balanceLoss,
+  diagonalJsMi,
   permuteColumns,
   reconstructionLoss,
   separableJsMi,
+  stableSoftplus,
   symmetricKl,
   tcClassifierLoss,
   tcFromLogits,
@@ -39,11 +41,17 @@ interface Nets {
   encText: Mlp;
   decImage: Mlp;
   decText: Mlp;
-  criticImage: Mlp;
-  criticText: Mlp;
+  /** Separable critic towers g, h (criticForm "separable"). */
+  criticImage?: Mlp;
+  criticText?: Mlp;
+  /** Bit-aligned critic (criticForm "diagonal" | "hamming"): raw weights ω (w = softplus(ω)) and bias β. */
+  criticDiag?: { rawWeight: tf.Variable; bias: tf.Variable };
   tcImage: Mlp;
   tcText: Mlp;
 }
+
+/** ω with softplus(ω) = 1: the bit-aligned critic starts with unit weights. */
+const SOFTPLUS_INV_1 = Math.log(Math.E - 1);
 
 /**
  * CMIMH — Cross-Modal Info-Max Hashing (Hoang, Do, Nguyen, Cheung; IEEE TNNLS 2023). Unsupervised:
@@ -108,13 +116,30 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const relu = { activation: "relu" as const };
     const leaky = { activation: "leakyRelu" as const, leakySlope: c.leakySlope };
     const h = c.hidden;
+    const encImage = new Mlp([dx, h, h, c.bits], rng, relu);
+    const encText = new Mlp([dims.text, h, h, c.bits], rng, relu);
+    const decImage = new Mlp([c.bits, h, h, dx], rng, relu);
+    const decText = new Mlp([c.bits, h, h, dims.text], rng, relu);
+    const separable = c.criticForm === "separable";
+    const tower = () => new Mlp([c.bits, c.criticHidden, c.criticHidden, c.criticDim], rng, leaky);
+    const criticImage = separable ? tower() : undefined;
+    const criticText = separable ? tower() : undefined;
+    const criticDiag = separable
+      ? undefined
+      : {
+          rawWeight: tf.tidy(() =>
+            tf.variable(tf.fill([c.criticForm === "diagonal" ? c.bits : 1], SOFTPLUS_INV_1)),
+          ),
+          bias: tf.tidy(() => tf.variable(tf.zeros([1]))),
+        };
     this.nets = {
-      encImage: new Mlp([dx, h, h, c.bits], rng, relu),
-      encText: new Mlp([dims.text, h, h, c.bits], rng, relu),
-      decImage: new Mlp([c.bits, h, h, dx], rng, relu),
-      decText: new Mlp([c.bits, h, h, dims.text], rng, relu),
-      criticImage: new Mlp([c.bits, c.criticHidden, c.criticHidden, c.criticDim], rng, leaky),
-      criticText: new Mlp([c.bits, c.criticHidden, c.criticHidden, c.criticDim], rng, leaky),
+      encImage,
+      encText,
+      decImage,
+      decText,
+      criticImage,
+      criticText,
+      criticDiag,
       tcImage: new Mlp([c.bits, c.tcHidden, c.tcHidden, 1], rng, leaky),
       tcText: new Mlp([c.bits, c.tcHidden, c.tcHidden, 1], rng, leaky),
     };
@@ -146,14 +171,46 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
 
   protected override trainingState(): Record<string, WeightValue> {
     const n = this.n;
-    return prefixWeights({
+    const out: Record<string, WeightValue> = prefixWeights({
       decImage: n.decImage,
       decText: n.decText,
-      criticImage: n.criticImage,
-      criticText: n.criticText,
+      ...(n.criticImage && n.criticText
+        ? { criticImage: n.criticImage, criticText: n.criticText }
+        : {}),
       tcImage: n.tcImage,
       tcText: n.tcText,
     });
+    if (n.criticDiag) {
+      out["criticDiag.rawWeight"] = n.criticDiag.rawWeight;
+      out["criticDiag.bias"] = n.criticDiag.bias;
+    }
+    return out;
+  }
+
+  /** Trainable variables of the JS critic, whatever its form. */
+  private criticVariables(): tf.Variable[] {
+    const n = this.n;
+    if (n.criticDiag) return [n.criticDiag.rawWeight, n.criticDiag.bias];
+    return [
+      ...(n.criticImage?.trainableVariables() ?? []),
+      ...(n.criticText?.trainableVariables() ?? []),
+    ];
+  }
+
+  /**
+   * Jensen-Shannon estimate of I(B_X;B_Y) from the critic inputs of a batch [n, b] each, and (for
+   * the bit-aligned critic) the mean critic weight, logged as a training term.
+   */
+  private crossMi(cx: tf.Tensor, cy: tf.Tensor): { mi: tf.Scalar; criticWeight?: tf.Scalar } {
+    const n = this.n;
+    if (n.criticDiag) {
+      const { rawWeight, bias } = n.criticDiag;
+      const w = stableSoftplus(rawWeight);
+      const wb = w.size === 1 ? tf.tile(w, [this.config.bits]) : w;
+      return { mi: diagonalJsMi(cx, cy, wb, bias).mi, criticWeight: tf.mean(w) as tf.Scalar };
+    }
+    if (!n.criticImage || !n.criticText) throw new HasherError("CMIMH: critic not built");
+    return { mi: separableJsMi(n.criticImage.apply(cx, true), n.criticText.apply(cy, true)).mi };
   }
 
   protected override totalEpochs(): number {
@@ -234,9 +291,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const mainVars = [
       ...n.encImage.trainableVariables(),
       ...n.encText.trainableVariables(),
-      ...(c.useCrossMI
-        ? [...n.criticImage.trainableVariables(), ...n.criticText.trainableVariables()]
-        : []),
+      ...(c.useCrossMI ? this.criticVariables() : []),
     ];
     const decVars = c.useReconstruction
       ? [...n.decImage.trainableVariables(), ...n.decText.trainableVariables()]
@@ -282,10 +337,9 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
               // I(B_X;B_Y): JS estimator; the critic sees probabilities (no STE on this path).
               const cx = c.criticInput === "samples" ? bernoulliSte(zx, ctx.rng) : px;
               const cy = c.criticInput === "samples" ? bernoulliSte(zy, ctx.rng) : py;
-              terms.mi = separableJsMi(
-                n.criticImage.apply(cx, true),
-                n.criticText.apply(cy, true),
-              ).mi;
+              const cross = this.crossMi(cx, cy);
+              terms.mi = cross.mi;
+              if (cross.criticWeight) terms.criticWeight = cross.criticWeight;
               parts.push(tf.mul(terms.mi, -c.lambdaMI) as tf.Scalar);
             }
             if (c.useKL) {

@@ -13,6 +13,14 @@ export type InputScaling = "none" | "standardize";
 export type CriticInput = "probabilities" | "samples";
 
 /**
+ * Form of the Jensen-Shannon critic T(p_x, p_y): "separable" = g(p_x)ᵀ h(p_y) with MLP towers (the
+ * paper); "diagonal" = Σ_k w_k (2p_x,k − 1)(2p_y,k − 1) + β with per-bit weights w_k ≥ 0;
+ * "hamming" = the same with one shared weight w ≥ 0 (a logistic on a soft Hamming distance).
+ * The last two are not in the paper (README "departures").
+ */
+export type CriticForm = "separable" | "diagonal" | "hamming";
+
+/**
  * Config of `CMIMH`. Every value the paper lost in extraction is the spec's a-priori suggestion
  * (`shared/methods/cmimh.md` §5), never tuned on test labels.
  */
@@ -87,6 +95,8 @@ export interface CMIMHConfig {
   readonly useBalance: boolean;
   /** Critic / TC classifier input: Bernoulli probabilities (paper) or one sampled code (Table I ablation). */
   readonly criticInput: CriticInput;
+  /** Form of the JS critic: the paper's separable MLP critic, or a bit-aligned one (not in the paper). */
+  readonly criticForm: CriticForm;
 }
 
 /** The paper's / spec's defaults (`paper` preset). */
@@ -120,6 +130,7 @@ export const CMIMH_DEFAULTS: CMIMHConfig = Object.freeze({
   useTC: true,
   useBalance: true,
   criticInput: "probabilities",
+  criticForm: "separable",
 });
 
 /**
@@ -218,6 +229,10 @@ export function validateCMIMHConfig(c: CMIMHConfig): void {
   if (c.criticInput !== "probabilities" && c.criticInput !== "samples")
     throw new HasherError(
       `CMIMH: config.criticInput must be "probabilities" or "samples", got ${JSON.stringify(c.criticInput)}`,
+    );
+  if (c.criticForm !== "separable" && c.criticForm !== "diagonal" && c.criticForm !== "hamming")
+    throw new HasherError(
+      `CMIMH: config.criticForm must be "separable", "diagonal" or "hamming", got ${JSON.stringify(c.criticForm)}`,
     );
   if (c.inputScaling !== "none" && c.inputScaling !== "standardize")
     throw new HasherError(

@@ -71,6 +71,46 @@ export function separableJsMi(g: tf.Tensor, h: tf.Tensor): { scores: tf.Tensor; 
 }
 
 /**
+ * Bit-aligned (diagonal bilinear) critic scores M_ij = Σ_k w_k u_ik v_jk + β for u = 2p_x − 1,
+ * v = 2p_y − 1 [n, b] (probabilities, or {0,1} samples mapped to ±1), per-bit weights w [b] and a
+ * scalar bias β. Unlike the separable critic, M depends on which image bit meets which text bit.
+ */
+export function diagonalCriticScores(
+  px: tf.Tensor,
+  py: tf.Tensor,
+  w: tf.Tensor,
+  beta: tf.Tensor,
+): tf.Tensor {
+  const b = px.shape[1];
+  if (px.shape.length !== 2 || py.shape.length !== 2 || py.shape[1] !== b || w.size !== b)
+    throw new RangeError(
+      `diagonalCriticScores: need px, py [n, b] and w [b], got [${px.shape}], [${py.shape}], [${w.shape}]`,
+    );
+  return tf.tidy(() => {
+    const u = tf.sub(tf.mul(px, 2), 1);
+    const v = tf.sub(tf.mul(py, 2), 1);
+    const uw = tf.mul(u, tf.reshape(w, [1, b]));
+    return tf.add(tf.matMul(uw, v, false, true), tf.reshape(beta, []));
+  });
+}
+
+/**
+ * JS MI estimate with the bit-aligned critic (`diagonalCriticScores`); returns the score matrix
+ * and the estimate, like `separableJsMi`.
+ */
+export function diagonalJsMi(
+  px: tf.Tensor,
+  py: tf.Tensor,
+  w: tf.Tensor,
+  beta: tf.Tensor,
+): { scores: tf.Tensor; mi: tf.Scalar } {
+  return tf.tidy(() => {
+    const scores = diagonalCriticScores(px, py, w, beta);
+    return { scores, mi: jsMiFromScores(scores) };
+  });
+}
+
+/**
  * Flat gather indices that permute every column of an [n, b] row-major matrix independently
  * across rows (P̄[i, k] = P[π_k(i), k]): samples of the product of marginals Π_k q(b_k).
  */
