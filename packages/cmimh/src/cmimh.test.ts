@@ -56,6 +56,7 @@ describe("CMIMH config", () => {
       lambdaTC: 0.1,
       lambdaBal: 0.1,
       criticInput: "probabilities",
+      criticForm: "separable",
     });
     expect(new CMIMH(CMIMH.presets["quick-no-kl"]).config.useKL).toBe(false);
   });
@@ -69,6 +70,7 @@ describe("CMIMH config", () => {
     expect(() => new CMIMH({ momentum: 1 })).toThrow(/momentum/);
     expect(() => new CMIMH({ criticInput: "bits" as never })).toThrow(/criticInput/);
     expect(() => new CMIMH({ optimizer: "rmsprop" as never })).toThrow(/optimizer/);
+    expect(() => new CMIMH({ criticForm: "bilinear" as never })).toThrow(/criticForm.*bilinear/);
     expect(() => new CMIMH({ useReconstruction: false, useCrossMI: false })).toThrow(
       /useReconstruction/,
     );
@@ -181,6 +183,44 @@ describe("CMIMH model", () => {
     expect(after1).toBe(before);
     expect(tf.memory().numTensors).toBe(before);
     expect(after3).toBeGreaterThan(0);
+    m.dispose();
+  });
+});
+
+describe("criticForm (bit-aligned critic)", () => {
+  const data = tinySet({ n: 96 });
+  for (const form of ["diagonal", "hamming"] as const) {
+    it(`${form}: trains its weights (logged as criticWeight), no leak, resumes from a checkpoint`, async () => {
+      const m = new CMIMH({ ...TINY, criticForm: form, epochs: 1, optimizer: "adam", lr: 1e-2 });
+      await m.fit(data);
+      const before = tf.memory().numTensors;
+      const report = await m.fit(data);
+      expect(tf.memory().numTensors).toBe(before);
+      const last = report.history.at(-1) as Record<string, number>;
+      expect(Number.isFinite(last.mi)).toBe(true);
+      expect(last.criticWeight).toBeGreaterThan(0);
+      expect(Math.abs(last.criticWeight - 1)).toBeGreaterThan(1e-3);
+      m.dispose();
+      const dir = await mkdtemp(join(tmpdir(), "cmimh-critic-"));
+      try {
+        const a = new CMIMH({ ...TINY, criticForm: form, epochs: 2 });
+        await a.fit(data, { checkpointDir: dir });
+        const b = new CMIMH({ ...TINY, criticForm: form, epochs: 2 });
+        await b.fit(data, { checkpointDir: dir }); // resumes from the finished checkpoint
+        expect(unpackCodes(b.encode("text", data.text))).toEqual(
+          unpackCodes(a.encode("text", data.text)),
+        );
+        a.dispose();
+        b.dispose();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  it("separable (the paper) logs no critic weight", async () => {
+    const m = new CMIMH({ ...TINY, epochs: 1 });
+    const report = await m.fit(data);
+    expect((report.history[0] as Record<string, number>).criticWeight).toBeUndefined();
     m.dispose();
   });
 });

@@ -4,6 +4,8 @@ import {
   balanceLoss,
   bernoulliKlFromLogits,
   columnPermutationIndices,
+  diagonalCriticScores,
+  diagonalJsMi,
   jsMiFromScores,
   permuteColumns,
   reconstructionLoss,
@@ -184,6 +186,80 @@ describe("Jensen-Shannon MI estimator (oracle 4, 8)", () => {
     const m = tf.zeros([3, 4]);
     expect(() => jsMiFromScores(m)).toThrow(/square/);
     m.dispose();
+  });
+});
+
+describe("bit-aligned critic (criticForm diagonal / hamming)", () => {
+  it("scores M_ij = Σ_k w_k (2p_ik − 1)(2q_jk − 1) + β", () => {
+    const p = [
+      [0.9, 0.2, 0.5],
+      [0.1, 0.7, 0.6],
+    ];
+    const q = [
+      [0.8, 0.3, 0.1],
+      [0.4, 0.9, 0.5],
+    ];
+    const w = [1, 0.5, 2];
+    const beta = -0.3;
+    const px = tf.tensor2d(p);
+    const py = tf.tensor2d(q);
+    const wt = tf.tensor1d(w);
+    const bt = tf.tensor1d([beta]);
+    const m = diagonalCriticScores(px, py, wt, bt);
+    expect(m.shape).toEqual([2, 2]);
+    const got = m.dataSync();
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) {
+        let ref = beta;
+        for (let k = 0; k < 3; k++) ref += w[k] * (2 * p[i][k] - 1) * (2 * q[j][k] - 1);
+        expect(got[i * 2 + j]).toBeCloseTo(ref, 5);
+      }
+    const short = tf.tensor1d([1, 2]);
+    expect(() => diagonalCriticScores(px, py, short, bt)).toThrow(/w \[b\]/);
+    tf.dispose([px, py, wt, bt, m, short]);
+  });
+
+  it("depends on which bit meets which: the same codes with text bits permuted score lower", () => {
+    // Matched pairs agree bit by bit; permuting the text bits keeps I(B_X;B_Y) (a separable critic
+    // could relearn it) but breaks the same-index agreement the diagonal critic measures.
+    const n = 32;
+    const b = 8;
+    const codes = new Float32Array(n * b);
+    let s = 7;
+    for (let i = 0; i < codes.length; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      codes[i] = (s >>> 16) & 1 ? 0.95 : 0.05;
+    }
+    const perm = [1, 2, 3, 4, 5, 6, 7, 0];
+    const shuffled = new Float32Array(n * b);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < b; k++) shuffled[i * b + k] = codes[i * b + perm[k]];
+    const px = tf.tensor2d(codes, [n, b]);
+    const aligned = tf.tensor2d(codes, [n, b]);
+    const permuted = tf.tensor2d(shuffled, [n, b]);
+    const w = tf.fill([b], 1);
+    const beta = tf.tensor1d([-4]);
+    const a = diagonalJsMi(px, aligned, w, beta);
+    const c = diagonalJsMi(px, permuted, w, beta);
+    const miAligned = val(a.mi);
+    const miPermuted = val(c.mi);
+    expect(miAligned).toBeGreaterThan(-2 * LN2 + 0.3);
+    expect(miAligned).toBeLessThanOrEqual(0);
+    expect(miPermuted).toBeLessThan(miAligned - 0.3);
+    // The same permutation on both sides changes nothing.
+    const py2 = tf.tensor2d(shuffled, [n, b]);
+    const d = diagonalJsMi(permuted, py2, w, beta);
+    expect(val(d.mi)).toBeCloseTo(miAligned, 5);
+    tf.dispose([px, aligned, permuted, py2, w, beta, a.scores, c.scores, d.scores]);
+  });
+
+  it("gives −2 ln 2 at p = ½ with β = 0 (the zero-critic value)", () => {
+    const p = tf.fill([10, 4], 0.5);
+    const w = tf.fill([4], 3);
+    const beta = tf.zeros([1]);
+    const { scores, mi } = diagonalJsMi(p, p, w, beta);
+    expect(val(mi)).toBeCloseTo(-2 * LN2, 5);
+    tf.dispose([p, w, beta, scores]);
   });
 });
 
