@@ -79,6 +79,15 @@ export interface UCHConfig {
   readonly weightBalance: number;
   /** Weight of the optional quantisation term (1/n) Σ_i Σ_k (|H_ik| − 1)² (collapse guard, NOT in the paper; 0 = faithful). */
   readonly weightQuant: number;
+  /**
+   * Weight of the optional variance floor Σ_j max(0, γ − std_j) on Z^I, Z^T (in L_f) and H^I, H^T (in L_z):
+   * VICReg's counterweight to the paired squared-L2 terms (NOT in the paper; 0 = faithful). README, "Departures".
+   */
+  readonly weightVariance: number;
+  /** Weight of the optional VICReg covariance penalty Σ_{i≠j} C_ij² on the same spaces (NOT in the paper; 0 = faithful). */
+  readonly weightCovariance: number;
+  /** Target std γ of the variance floor (1 = VICReg's; the tanh spaces reach it only at ±1). */
+  readonly varianceTarget: number;
   /** After training, subtract each modality's mean hash-layer output over the training set before sign (bit centring, NOT in the paper; false = faithful B = sign(H)). */
   readonly centerCodes: boolean;
   /** Let L^z_sim also update E and enc^f in step 17 (two-way coupling) [suggested off, §5]. */
@@ -118,18 +127,16 @@ export const UCH_DEFAULTS: UCHConfig = {
   weightSim: 1,
   weightBalance: 0,
   weightQuant: 0,
+  weightVariance: 0,
+  weightCovariance: 0,
+  varianceTarget: 1,
   centerCodes: false,
   hashGradIntoOuter: false,
   detachTargets: true,
 };
 
-/**
- * Reduced budget (spec §5 `quick`, with smaller outer layers to fit 60 s on a 2-core WASM CPU):
- * a = 256, d_z = 128, a' = b = b' = 128, Adam 1e-3 everywhere, no decay, 8 epochs; plus bit
- * centring (`centerCodes`), without which the faithful objective's codes collapse to a handful of
- * distinct codes in this budget (README, "Collapse").
- */
-const QUICK: Partial<UCHConfig> = {
+/** The reduced budget of spec §5 `quick`, with smaller outer layers to fit 60 s on a 2-core WASM CPU. */
+const QUICK_BUDGET: Partial<UCHConfig> = {
   outerHidden: 256,
   commonDim: 128,
   innerHidden: 128,
@@ -139,20 +146,36 @@ const QUICK: Partial<UCHConfig> = {
   lrImageEncoder: 1e-3,
   lrStepEvery: 0,
   epochs: 8,
-  centerCodes: true,
 };
 
-/** Named presets: `paper`, `quick`, and ablations of the quick budget (one loss family off, or options of §4–§5). */
+/**
+ * VICReg's variance and covariance terms (Bardes et al., ICLR 2022) on Z and H, NOT in the paper:
+ * weights are VICReg's own ratios to its invariance term (μ/λ = 25/25, ν/λ = 1/25), which is the
+ * paired squared-L2 term here; not tuned. Without them the paired terms' cheapest minimum is a
+ * collapsed space and the codes sit at the random-code base rate (README, "Why VICReg").
+ */
+const VICREG: Partial<UCHConfig> = { weightVariance: 1, weightCovariance: 0.04 };
+
+/**
+ * `quick` (session 4, chosen on two validation sets, README): the reduced budget plus the VICReg
+ * terms, codes B = sign(H) as in the paper.
+ */
+const QUICK: Partial<UCHConfig> = { ...QUICK_BUDGET, ...VICREG };
+
+/** Named presets: `paper`, `quick`, the faithful objective at both budgets, and ablations of `quick`. */
 export const UCH_PRESETS: Record<string, Partial<UCHConfig>> = {
   paper: {},
+  "paper-vicreg": VICREG,
   quick: QUICK,
+  "quick-faithful": QUICK_BUDGET,
+  "quick-centred": { ...QUICK_BUDGET, centerCodes: true },
+  "quick-guarded": { ...QUICK_BUDGET, weightBalance: 1, weightQuant: 1 },
+  "quick-no-cov": { ...QUICK, weightCovariance: 0 },
   "quick-no-adv": { ...QUICK, weightAdv: 0 },
   "quick-no-rec": { ...QUICK, weightRec: 0 },
   "quick-two-way": { ...QUICK, hashGradIntoOuter: true },
   "quick-saturating": { ...QUICK, generatorLoss: "saturating" },
   "quick-no-detach": { ...QUICK, detachTargets: false },
-  "quick-faithful": { ...QUICK, centerCodes: false },
-  "quick-guarded": { ...QUICK, weightBalance: 1, weightQuant: 1 },
 };
 
 const POS_INT = [
@@ -188,9 +211,13 @@ export function validateUCHConfig(c: UCHConfig): void {
     "weightSim",
     "weightBalance",
     "weightQuant",
+    "weightVariance",
+    "weightCovariance",
   ] as const) {
     if (!(c[k] >= 0)) throw new RangeError(`UCH: config.${k} must be >= 0, got ${c[k]}`);
   }
+  if (!(c.varianceTarget > 0))
+    throw new RangeError(`UCH: config.varianceTarget must be > 0, got ${c.varianceTarget}`);
   if (!(c.lrGamma > 0 && c.lrGamma <= 1))
     throw new RangeError(`UCH: config.lrGamma must be in (0, 1], got ${c.lrGamma}`);
   if (!(c.discLeakySlope >= 0 && c.discLeakySlope < 1))

@@ -13,10 +13,12 @@ export {
   discriminatorBce,
   type Generator as GeneratorFn,
   generatorAdversarial,
+  offDiagonalCovariance,
   pairedSimilarity,
   rowSquaredDistance,
   softplus,
   stopGradient,
+  varianceFloor,
 } from "./losses";
 export {
   Generator,

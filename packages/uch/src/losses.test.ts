@@ -4,10 +4,12 @@ import {
   cycleReconstruction,
   discriminatorBce,
   generatorAdversarial,
+  offDiagonalCovariance,
   pairedSimilarity,
   rowSquaredDistance,
   softplus,
   stopGradient,
+  varianceFloor,
 } from "./losses";
 
 beforeAll(async () => {
@@ -102,5 +104,51 @@ describe("UCH losses (spec §10)", () => {
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.add(tf.square(stopGradient(t)), t)))(x);
     expect(Array.from(g.dataSync())).toEqual([1, 1, 1]);
     tf.dispose([x, y, g]);
+  });
+
+  it("variance floor: γ per constant column, 0 once every std reaches γ, hand value in between", () => {
+    const constant = tf.fill([4, 3], 0.7);
+    expect(val(varianceFloor(constant, 1))).toBeCloseTo(3 * (1 - Math.sqrt(1e-4)), 5);
+    expect(val(varianceFloor(constant, 1, "mean"))).toBeCloseTo(1 - Math.sqrt(1e-4), 5);
+    // ±1 columns have population variance 1: std √(1 + ε) > 1, so no cost.
+    const pm = tf.tensor2d([
+      [1, -1],
+      [-1, 1],
+      [1, 1],
+      [-1, -1],
+    ]);
+    expect(val(varianceFloor(pm, 1))).toBe(0);
+    // Column values 0, 0, 1, 1: variance 0.25, std ≈ 0.5 → cost 0.5 at γ = 1, 0 at γ = 0.4.
+    const half = tf.tensor2d([[0], [0], [1], [1]]);
+    expect(val(varianceFloor(half, 1))).toBeCloseTo(1 - Math.sqrt(0.25 + 1e-4), 5);
+    expect(val(varianceFloor(half, 0.4))).toBe(0);
+    // The gradient raises the spread of a shrunken column.
+    const g = tf.grad((t: tf.Tensor) => varianceFloor(t, 1))(half);
+    const gv = Array.from(g.dataSync());
+    expect(gv[0]).toBeGreaterThan(0);
+    expect(gv[3]).toBeLessThan(0);
+    tf.dispose([constant, pm, half, g]);
+  });
+
+  it("covariance penalty: 0 for uncorrelated columns, Σ_{i≠j} C_ij² by hand otherwise", () => {
+    const uncorrelated = tf.tensor2d([
+      [1, 1],
+      [1, -1],
+      [-1, 1],
+      [-1, -1],
+    ]);
+    expect(val(offDiagonalCovariance(uncorrelated))).toBeCloseTo(0, 6);
+    // Two identical columns 1, −1, 1, −1: sample covariance 4/3 off the diagonal, twice.
+    const same = tf.tensor2d([
+      [1, 1],
+      [-1, -1],
+      [1, 1],
+      [-1, -1],
+    ]);
+    expect(val(offDiagonalCovariance(same))).toBeCloseTo(2 * (4 / 3) ** 2, 5);
+    expect(val(offDiagonalCovariance(same, "mean"))).toBeCloseTo((4 / 3) ** 2, 5);
+    const one = tf.zeros([1, 2]);
+    expect(() => offDiagonalCovariance(one)).toThrow(/at least 2 rows/);
+    tf.dispose([uncorrelated, same, one]);
   });
 });

@@ -100,3 +100,39 @@ export function cycleReconstruction(
       ) as tf.Scalar,
   );
 }
+
+/**
+ * Variance floor (VICReg, Bardes et al. 2022; NOT in the UCH paper): Σ_j max(0, γ − √(Var_j + ε))
+ * over the columns of a batch (divided by the width with "mean"). Zero once every column's std
+ * reaches γ; a constant column costs γ. The counterweight that stops the paired squared-L2 terms
+ * from collapsing their space to a point.
+ */
+export function varianceFloor(
+  x: tf.Tensor,
+  target = 1,
+  reduction: "sum" | "mean" = "sum",
+  eps = 1e-4,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const std = tf.sqrt(tf.add(tf.moments(x, 0).variance, eps));
+    const s = tf.sum(tf.relu(tf.sub(target, std))) as tf.Scalar;
+    return reduction === "sum" ? s : (tf.div(s, x.shape[1] ?? 1) as tf.Scalar);
+  });
+}
+
+/**
+ * Covariance penalty (VICReg; NOT in the UCH paper): Σ_{i≠j} C_ij² of the batch covariance of the
+ * columns (divided by the width with "mean"). Zero when the columns are uncorrelated, so the
+ * dimensions of a space cannot all carry the same direction.
+ */
+export function offDiagonalCovariance(x: tf.Tensor, reduction: "sum" | "mean" = "sum"): tf.Scalar {
+  return tf.tidy(() => {
+    const n = x.shape[0] ?? 1;
+    if (n < 2) throw new RangeError("UCH: the covariance penalty needs a batch of at least 2 rows");
+    const xc = tf.sub(x, tf.mean(x, 0));
+    const cov = tf.div(tf.matMul(xc, xc, true, false), n - 1);
+    const diag = tf.div(tf.sum(tf.square(xc), 0), n - 1);
+    const s = tf.sub(tf.sum(tf.square(cov)), tf.sum(tf.square(diag))) as tf.Scalar;
+    return reduction === "sum" ? s : (tf.div(s, x.shape[1] ?? 1) as tf.Scalar);
+  });
+}

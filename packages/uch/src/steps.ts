@@ -8,9 +8,11 @@ import type { UCHConfig } from "./config";
 import {
   discriminatorBce,
   generatorAdversarial,
+  offDiagonalCovariance,
   pairedSimilarity,
   rowSquaredDistance,
   stopGradient,
+  varianceFloor,
 } from "./losses";
 import type { UCHNetworks } from "./network";
 
@@ -29,9 +31,42 @@ type LossConfig = Pick<
   | "weightSim"
   | "weightBalance"
   | "weightQuant"
+  | "weightVariance"
+  | "weightCovariance"
+  | "varianceTarget"
   | "hashGradIntoOuter"
   | "detachTargets"
 >;
+
+/**
+ * Optional VICReg terms (not in the paper) on a pair of spaces, pushed onto `parts` / `terms`
+ * under `<prefix>Var` and `<prefix>Cov` when their weights are > 0.
+ */
+function addSpreadTerms(
+  prefix: string,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  c: LossConfig,
+  parts: tf.Tensor[],
+  terms: Record<string, tf.Scalar>,
+): void {
+  if (c.weightVariance > 0) {
+    const v = tf.add(
+      varianceFloor(a, c.varianceTarget, c.lossReduction),
+      varianceFloor(b, c.varianceTarget, c.lossReduction),
+    ) as tf.Scalar;
+    parts.push(tf.mul(v, c.weightVariance));
+    terms[`${prefix}Var`] = v;
+  }
+  if (c.weightCovariance > 0) {
+    const v = tf.add(
+      offDiagonalCovariance(a, c.lossReduction),
+      offDiagonalCovariance(b, c.lossReduction),
+    ) as tf.Scalar;
+    parts.push(tf.mul(v, c.weightCovariance));
+    terms[`${prefix}Cov`] = v;
+  }
+}
 
 /** Step (16): BCE of D^f_I, D^f_T on real F^I/F^T vs fake F̂^I/F̂^T (fakes detached). */
 export function outerDiscriminatorLoss(nets: UCHNetworks, v: tf.Tensor, t: tf.Tensor): StepLoss {
@@ -68,6 +103,7 @@ export function outerGeneratorLoss(
   const sim = pairedSimilarity(o.zi, o.zt, c.lossReduction);
   const parts = [tf.mul(adv, c.weightAdv), tf.mul(rec, c.weightRec), tf.mul(sim, c.weightSim)];
   const terms: Record<string, tf.Scalar> = { fAdv: adv, fRec: rec, fSim: sim };
+  addSpreadTerms("f", o.zi, o.zt, c, parts, terms);
   if (c.hashGradIntoOuter) {
     // Optional two-way coupling (spec §5): L^z_sim also updates E and enc^f.
     const hsim = pairedSimilarity(
@@ -126,6 +162,7 @@ export function innerGeneratorLoss(
   const sim = pairedSimilarity(o.hi, o.ht, c.lossReduction);
   const parts = [tf.mul(adv, c.weightAdv), tf.mul(rec, c.weightRec), tf.mul(sim, c.weightSim)];
   const terms: Record<string, tf.Scalar> = { zAdv: adv, zRec: rec, zSim: sim };
+  addSpreadTerms("z", o.hi, o.ht, c, parts, terms);
   const perBit = c.lossReduction === "mean" ? 1 / (o.hi.shape[1] ?? 1) : 1;
   if (c.weightBalance > 0) {
     // Optional collapse guard (not in the paper): every bit's batch mean near 0.

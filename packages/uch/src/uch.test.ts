@@ -1,5 +1,6 @@
-import { applySplit, type Matrix, synthetic } from "@cmh/datasets";
-import { unpackCodes } from "@cmh/hamming-index";
+import { applySplit, type LabelMatrix, type Matrix, synthetic } from "@cmh/datasets";
+import { type BinaryCodes, packCodes, unpackCodes } from "@cmh/hamming-index";
+import { evaluateRetrieval } from "@cmh/metrics";
 import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -234,6 +235,41 @@ describe("UCH networks and update steps (spec §10)", () => {
     tf.dispose([value, ...Object.values(grads), inner.value, ...Object.values(inner.grads), v, t]);
     nets.dispose();
   });
+
+  it("VICReg terms (weightVariance, weightCovariance) join L_f on Z and L_z on H only when their weights are > 0", () => {
+    const nets = new UCHNetworks({ image: 20, text: 30 }, cfg, createRng(13));
+    const v = randn(16, 20, 14);
+    const t = randn(16, 30, 15);
+    const keys = (c: UCHConfig) => {
+      const f = outerGeneratorLoss(nets, v, t, c);
+      const z = innerGeneratorLoss(nets, v, t, c);
+      const out = {
+        f: Object.keys(f.terms).sort(),
+        z: Object.keys(z.terms).sort(),
+        totals: [f.total.dataSync()[0], z.total.dataSync()[0]],
+        parts: [f.terms, z.terms].map((r) =>
+          Object.fromEntries(Object.entries(r).map(([k, x]) => [k, x.dataSync()[0]])),
+        ),
+      };
+      tf.dispose([f.total, z.total, ...Object.values(f.terms), ...Object.values(z.terms)]);
+      return out;
+    };
+    const plain = keys(cfg);
+    expect(plain.f).not.toContain("fVar");
+    expect(plain.z).not.toContain("zCov");
+    const vic = keys({ ...cfg, weightVariance: 1, weightCovariance: 0.5 });
+    expect(vic.f).toEqual(expect.arrayContaining(["fVar", "fCov"]));
+    expect(vic.z).toEqual(expect.arrayContaining(["zVar", "zCov"]));
+    // The totals are the faithful ones plus exactly the weighted new terms.
+    const [pf, pz] = vic.parts;
+    expect(vic.totals[0]).toBeCloseTo(plain.totals[0] + pf.fVar + 0.5 * pf.fCov, 2);
+    expect(vic.totals[1]).toBeCloseTo(plain.totals[1] + pz.zVar + 0.5 * pz.zCov, 3);
+    // Freshly initialised tanh spaces are far from unit spread, so the floor is active.
+    expect(pf.fVar).toBeGreaterThan(0);
+    expect(pz.zVar).toBeGreaterThan(0);
+    tf.dispose([v, t]);
+    nets.dispose();
+  });
 });
 
 describe("UCH fit and encode", () => {
@@ -302,8 +338,8 @@ describe("UCH fit and encode", () => {
 });
 
 describe("UCH small fit", () => {
-  it("lowers the reconstruction + similarity losses of both cycles and gives non-collapsed codes (quick: centring)", async () => {
-    const { set, split } = synthetic({
+  const small = () =>
+    synthetic({
       seed: 3,
       nTrain: 512,
       nQuery: 100,
@@ -316,17 +352,48 @@ describe("UCH small fit", () => {
       topicWords: 8,
       wordsPerItem: 5,
     });
-    const { train, database } = applySplit(set, split);
-    const m = new UCH({ ...UCH.presets.quick, bits: 16, batchSize: 64 });
-    const report = await m.fit(train);
-    const first = report.history[0];
-    const last = report.history[report.history.length - 1];
+  const mapAll = (q: BinaryCodes, d: BinaryCodes, ql: LabelMatrix, dl: LabelMatrix) =>
+    evaluateRetrieval({
+      query: q,
+      database: d,
+      queryLabels: ql,
+      databaseLabels: dl,
+      k: ["all"],
+      prCurve: false,
+    })["mAP@all"];
+  const randomCodes = (n: number, bits: number, seed: number) => {
+    const rng = createRng(seed);
+    const v = new Float32Array(n * bits);
+    for (let i = 0; i < v.length; i++) v[i] = rng.uniform() < 0.5 ? -1 : 1;
+    return packCodes(v, n, bits, { from: "pm1" });
+  };
+
+  it("quick: losses of both cycles fall, codes do not collapse and beat random codes (and the faithful objective's) cross-modally", async () => {
+    const { set, split } = small();
+    const { train, query, database } = applySplit(set, split);
+    const ql = query.labels as NonNullable<typeof query.labels>;
+    const dl = database.labels as NonNullable<typeof database.labels>;
+    const scores = async (preset: string) => {
+      const m = new UCH({ ...UCH.presets[preset], bits: 16, batchSize: 64 });
+      const report = await m.fit(train);
+      const enc = (mod: "image" | "text", x: typeof query) => m.encode(mod, x[mod]);
+      const r = {
+        report,
+        model: m,
+        i2t: mapAll(enc("image", query), enc("text", database), ql, dl),
+        t2i: mapAll(enc("text", query), enc("image", database), ql, dl),
+      };
+      return r;
+    };
+    const q = await scores("quick");
+    const first = q.report.history[0];
+    const last = q.report.history[q.report.history.length - 1];
     expect(last.Lf).toBeLessThan(first.Lf);
     expect(last.fRec + last.fSim).toBeLessThan(first.fRec + first.fSim);
-    expect(last.zRec + last.zSim).toBeLessThan(first.zRec + first.zSim);
+    expect(last.zSim + last.zVar).toBeLessThan(first.zSim + first.zVar);
     // No collapse: many distinct codes and no constant bit, in both modalities.
     for (const mod of ["image", "text"] as const) {
-      const codes = m.encode(mod, database[mod]);
+      const codes = q.model.encode(mod, database[mod]);
       const bits = unpackCodes(codes);
       const distinct = new Set<string>();
       let worst = 0;
@@ -339,7 +406,21 @@ describe("UCH small fit", () => {
       expect(distinct.size / codes.n, mod).toBeGreaterThan(0.3);
       expect(worst, mod).toBeLessThan(0.9);
     }
-    m.dispose();
+    q.model.dispose();
+    const random = mapAll(
+      randomCodes(query.image.rows, 16, 1),
+      randomCodes(database.image.rows, 16, 2),
+      ql,
+      dl,
+    );
+    const f = await scores("quick-faithful");
+    f.model.dispose();
+    console.log(
+      `small fit mAP@all i2t/t2i: quick ${q.i2t.toFixed(3)}/${q.t2i.toFixed(3)}, faithful ${f.i2t.toFixed(3)}/${f.t2i.toFixed(3)}, random ${random.toFixed(3)}`,
+    );
+    expect(q.i2t).toBeGreaterThan(random + 0.05);
+    expect(q.t2i).toBeGreaterThan(random + 0.05);
+    expect(q.i2t + q.t2i).toBeGreaterThan(f.i2t + f.t2i);
   });
 
   it("bit centring gives more distinct codes than the faithful B = sign(H) on the same budget", async () => {
@@ -350,7 +431,7 @@ describe("UCH small fit", () => {
     const bits = unpackCodes(codes);
     const distinct = new Set<string>();
     for (let i = 0; i < codes.n; i++) distinct.add(bits.subarray(i * 16, (i + 1) * 16).join(""));
-    const centred = new UCH({ ...UCH.presets.quick, ...TINY, epochs: 4 });
+    const centred = new UCH({ ...UCH.presets["quick-centred"], ...TINY, epochs: 4 });
     await centred.fit(data);
     const cb = unpackCodes(centred.encode("text", data.text));
     const cd = new Set<string>();
