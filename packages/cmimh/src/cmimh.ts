@@ -30,6 +30,7 @@ import {
   permuteColumns,
   reconstructionLoss,
   separableJsMi,
+  sigmoidScaledGrad,
   stableSoftplus,
   symmetricKl,
   tcClassifierLoss,
@@ -327,8 +328,10 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
             const parts: tf.Scalar[] = [];
             if (c.useReconstruction) {
               // I(X;B_X) + I(Y;B_Y): Gaussian decoders on sampled codes (logistic noise + STE).
-              const bx = bernoulliSte(zx, ctx.rng);
-              const by = bernoulliSte(zy, ctx.rng);
+              const ste = (z: tf.Tensor) =>
+                bernoulliSte(c.steGradient === "sigmoid" ? sigmoidScaledGrad(z) : z, ctx.rng);
+              const bx = ste(zx);
+              const by = ste(zy);
               terms.recImage = reconstructionLoss(x, n.decImage.apply(bx, true), c.reconReduction);
               terms.recText = reconstructionLoss(y, n.decText.apply(by, true), c.reconReduction);
               parts.push(terms.recImage, terms.recText);

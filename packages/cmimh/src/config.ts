@@ -21,6 +21,12 @@ export type CriticInput = "probabilities" | "samples";
 export type CriticForm = "separable" | "diagonal" | "hamming";
 
 /**
+ * Backward pass of the straight-through code layer: "identity" (the paper's STE, ∂b/∂z = 1) or
+ * "sigmoid" (∂b/∂z = 4σ(z)(1 − σ(z)), fading on saturated logits; not in the paper).
+ */
+export type SteGradient = "identity" | "sigmoid";
+
+/**
  * Config of `CMIMH`. Every value the paper lost in extraction is the spec's a-priori suggestion
  * (`shared/methods/cmimh.md` §5), never tuned on test labels.
  */
@@ -97,6 +103,8 @@ export interface CMIMHConfig {
   readonly criticInput: CriticInput;
   /** Form of the JS critic: the paper's separable MLP critic, or a bit-aligned one (not in the paper). */
   readonly criticForm: CriticForm;
+  /** Gradient of the sampled code w.r.t. the logit: the paper's STE (identity) or sigmoid-scaled. */
+  readonly steGradient: SteGradient;
 }
 
 /** The paper's / spec's defaults (`paper` preset). */
@@ -131,6 +139,7 @@ export const CMIMH_DEFAULTS: CMIMHConfig = Object.freeze({
   useBalance: true,
   criticInput: "probabilities",
   criticForm: "separable",
+  steGradient: "identity",
 });
 
 /**
@@ -233,6 +242,10 @@ export function validateCMIMHConfig(c: CMIMHConfig): void {
   if (c.criticForm !== "separable" && c.criticForm !== "diagonal" && c.criticForm !== "hamming")
     throw new HasherError(
       `CMIMH: config.criticForm must be "separable", "diagonal" or "hamming", got ${JSON.stringify(c.criticForm)}`,
+    );
+  if (c.steGradient !== "identity" && c.steGradient !== "sigmoid")
+    throw new HasherError(
+      `CMIMH: config.steGradient must be "identity" or "sigmoid", got ${JSON.stringify(c.steGradient)}`,
     );
   if (c.inputScaling !== "none" && c.inputScaling !== "standardize")
     throw new HasherError(

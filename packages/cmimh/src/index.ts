@@ -7,6 +7,7 @@ export {
   type CriticInput,
   type InputScaling,
   type OptimizerName,
+  type SteGradient,
   validateCMIMHConfig,
 } from "./config";
 export {
@@ -19,6 +20,7 @@ export {
   permuteColumns,
   reconstructionLoss,
   separableJsMi,
+  sigmoidScaledGrad,
   stableSoftplus,
   symmetricKl,
   tcClassifierLoss,

@@ -18,6 +18,27 @@ export function stableSoftplus(t: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * Identity in the forward pass whose gradient is scaled by 4σ(z)(1 − σ(z)) (1 at z = 0, → 0 as |z|
+ * grows). Placed before the straight-through code layer it gives the sigmoid-scaled STE
+ * (`steGradient: "sigmoid"`): the gradient reaching a saturated logit fades, as it does for every
+ * term that sees σ(z).
+ */
+export function sigmoidScaledGrad(z: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
+    return {
+      value: tf.clone(x),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const p = tf.sigmoid(saved[0]);
+          return tf.mul(dy, tf.mul(tf.mul(p, tf.sub(1, p)), 4));
+        }),
+    };
+  }) as unknown as GradFn);
+  return f(z);
+}
+
+/**
  * Per-bit KL(Bern(σ(a)) ‖ Bern(σ(c))) from logits: sp(c) − sp(a) + σ(a)(a − c). No log(0) for
  * extreme logits. Same shape as the inputs.
  */
