@@ -57,6 +57,7 @@ describe("CMIMH config", () => {
       lambdaBal: 0.1,
       criticInput: "probabilities",
       criticForm: "separable",
+      steGradient: "identity",
     });
     expect(new CMIMH(CMIMH.presets["quick-no-kl"]).config.useKL).toBe(false);
   });
@@ -71,6 +72,7 @@ describe("CMIMH config", () => {
     expect(() => new CMIMH({ criticInput: "bits" as never })).toThrow(/criticInput/);
     expect(() => new CMIMH({ optimizer: "rmsprop" as never })).toThrow(/optimizer/);
     expect(() => new CMIMH({ criticForm: "bilinear" as never })).toThrow(/criticForm.*bilinear/);
+    expect(() => new CMIMH({ steGradient: "tanh" as never })).toThrow(/steGradient.*tanh/);
     expect(() => new CMIMH({ useReconstruction: false, useCrossMI: false })).toThrow(
       /useReconstruction/,
     );
@@ -217,6 +219,17 @@ describe("criticForm (bit-aligned critic)", () => {
       }
     });
   }
+  it("steGradient sigmoid: same noise, different training (the decoders' gradient is scaled)", async () => {
+    const a = new CMIMH({ ...TINY, optimizer: "adam", lr: 1e-2 });
+    const b = new CMIMH({ ...TINY, optimizer: "adam", lr: 1e-2, steGradient: "sigmoid" });
+    const ra = await a.fit(data);
+    const rb = await b.fit(data);
+    expect(rb.history[0].recImage).toBeCloseTo(ra.history[0].recImage, 1);
+    expect(rb.history.at(-1)?.total).not.toBe(ra.history.at(-1)?.total);
+    expect(Number.isFinite(rb.history.at(-1)?.total)).toBe(true);
+    a.dispose();
+    b.dispose();
+  });
   it("separable (the paper) logs no critic weight", async () => {
     const m = new CMIMH({ ...TINY, epochs: 1 });
     const report = await m.fit(data);

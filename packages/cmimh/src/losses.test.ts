@@ -10,6 +10,7 @@ import {
   permuteColumns,
   reconstructionLoss,
   separableJsMi,
+  sigmoidScaledGrad,
   stableSoftplus,
   symmetricKl,
   tcClassifierLoss,
@@ -60,6 +61,31 @@ describe("stochastic binary code layer (oracle 1-2)", () => {
     expect(Array.from(a.dataSync())).toEqual([0, 0, 1, 1]);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([z, a, b]);
+  });
+});
+
+describe("sigmoid-scaled straight-through gradient (steGradient: sigmoid)", () => {
+  it("is the identity forward; its gradient is 4σ(z)(1 − σ(z)): 1 at 0, fading when saturated", () => {
+    const zs = [-20, -2, 0, 0.5, 20];
+    const z = tf.tensor1d(zs);
+    const y = sigmoidScaledGrad(z);
+    expect(Array.from(y.dataSync())).toEqual(zs);
+    const g = tf
+      .grad((x: tf.Tensor) => tf.sum(tf.mul(sigmoidScaledGrad(x), 3)))(z)
+      .dataSync();
+    zs.forEach((x, i) => {
+      const p = 1 / (1 + Math.exp(-x));
+      expect(g[i]).toBeCloseTo(3 * 4 * p * (1 - p), 5);
+    });
+    expect(g[2]).toBeCloseTo(3, 6);
+    expect(g[0]).toBeLessThan(1e-6);
+    // Through the code layer: same samples as the plain STE for the same seed, scaled gradient.
+    const rng1 = createRng(9);
+    const rng2 = createRng(9);
+    const a = bernoulliSte(z, rng1);
+    const b = bernoulliSte(sigmoidScaledGrad(z), rng2);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([z, y, a, b]);
   });
 });
 
