@@ -152,7 +152,7 @@ const QUICK_BUDGET: Partial<UCHConfig> = {
  * VICReg's variance and covariance terms (Bardes et al., ICLR 2022) on Z and H, NOT in the paper:
  * weights are VICReg's own ratios to its invariance term (μ/λ = 25/25, ν/λ = 1/25), which is the
  * paired squared-L2 term here; not tuned. Without them the paired terms' cheapest minimum is a
- * collapsed space and the codes sit at the random-code base rate (README, "Why VICReg").
+ * collapsed space and the codes sit at the random-code base rate (README, "Departures", item 7).
  */
 const VICREG: Partial<UCHConfig> = { weightVariance: 1, weightCovariance: 0.04 };
 
