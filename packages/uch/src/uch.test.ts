@@ -318,6 +318,13 @@ describe("UCH fit and encode", () => {
     b.dispose();
   });
 
+  it("refuses a one-pair training set with a clear message", async () => {
+    const one = tinySet({ n: 1 });
+    const m = new UCH({ ...UCH.presets.quick, ...TINY });
+    await expect(m.fit(one)).rejects.toThrow(/at least 2 training pairs.*got 1/);
+    m.dispose();
+  });
+
   it("rejects wrong widths and NaN at encode time", async () => {
     const m = new UCH({ ...TINY, epochs: 1 });
     await m.fit(data);

@@ -161,6 +161,10 @@ export class UCH extends BaseHasher<UCHConfig> {
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const c = this.config;
     const nets = this.networks;
+    if (train.image.rows < 2)
+      throw new RangeError(
+        `UCH: fit needs at least 2 training pairs (batch statistics), got ${train.image.rows}`,
+      );
     if (c.imageOutputActivation === "auto") {
       // relu only when the features fed to the network are non-negative (raw post-ReLU fc7).
       let min = Number.POSITIVE_INFINITY;
