@@ -60,6 +60,18 @@ describe("CMIMH config", () => {
       steGradient: "identity",
     });
     expect(new CMIMH(CMIMH.presets["quick-no-kl"]).config.useKL).toBe(false);
+    expect(new CMIMH(CMIMH.presets.quick).config).toMatchObject({
+      criticForm: "diagonal",
+      lambdaMI: 100,
+      lambdaKL: 10,
+      steGradient: "sigmoid",
+      reconReduction: "nats",
+    });
+    expect(new CMIMH(CMIMH.presets["quick-session3"]).config).toMatchObject({
+      criticForm: "separable",
+      lambdaMI: 1,
+      steGradient: "identity",
+    });
   });
 
   it("rejects bad values with the key and the value", () => {
