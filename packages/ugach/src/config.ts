@@ -71,7 +71,10 @@ export interface UGACHConfig {
   readonly lrD: number;
   /** Generator SGD learning rate [code 0.01; paper 0.01]. */
   readonly lrG: number;
-  /** "constant" [code: the decay is never applied] or "paper" (×0.1 every two outer epochs). */
+  /**
+   * "constant" [code: the decay is never applied] or "paper" (×0.1 every two outer epochs; with
+   * `epochScaleItems`, every two *scaled* epochs, i.e. 2 × scale epochs: see {@link lrFactor}).
+   */
   readonly lrSchedule: "constant" | "paper";
 
   /** Samples drawn from the generator per query and direction [code SELECTNUM = 2]. */
@@ -151,14 +154,15 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
   },
   quick: {
     hidden: 256,
-    pretrainEpochs: 5,
+    // pretrainEpochs, lrSchedule and lrG: chosen in session 4 on two validation sets over two
+    // seeds (README "Session 4"); rewardBaseline in session 3 (README "How lrG was chosen").
+    pretrainEpochs: 10,
     epochs: 3,
     lrScaling: "none",
     pretrainLr: 0.5,
     lrD: 0.5,
-    // lrG and rewardBaseline: chosen in session 3 on two validation sets (synthetic-val and a
-    // split of uci-mfeat's training rows), README "How lrG was chosen".
-    lrG: 0.05,
+    lrG: 0.01,
+    lrSchedule: "paper",
     rewardBaseline: true,
     weightDecay: 0,
     candidateSharing: "batch",
@@ -236,4 +240,13 @@ export function validateUGACHConfig(c: UGACHConfig): void {
 /** The triplet margin for a config: β = bits/8 [code] or the fixed m [paper]. */
 export function marginOf(c: Pick<UGACHConfig, "bits" | "marginRule" | "margin">): number {
   return c.marginRule === "bits/8" ? c.bits / 8 : c.margin;
+}
+
+/**
+ * Learning-rate factor of 0-based outer epoch `epoch`: 1 for "constant"; for "paper" ×0.1 every two
+ * epochs of the unscaled schedule, i.e. 0.1^⌊epoch / (2·scale)⌋ when `epochScaleItems` multiplied
+ * the epochs by `scale` (the decay then happens after the same number of updates).
+ */
+export function lrFactor(schedule: UGACHConfig["lrSchedule"], epoch: number, scale = 1): number {
+  return schedule === "paper" ? 0.1 ** Math.floor(epoch / (2 * scale)) : 1;
 }

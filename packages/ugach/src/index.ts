@@ -1,4 +1,5 @@
 export {
+  lrFactor,
   marginOf,
   UGACH_DEFAULTS,
   UGACH_PRESETS,

@@ -4,7 +4,7 @@ import { evaluateCrossModal, evaluateRetrieval } from "@cmh/metrics";
 import { createRng, initBackend, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { marginOf, type UGACHConfig } from "./config";
+import { lrFactor, marginOf, type UGACHConfig } from "./config";
 import { correlationGraph, isPositive } from "./graph";
 import { epochScale, generatorTriplets, pairTriplets, relaxedCodes, UGACH } from "./ugach";
 
@@ -62,6 +62,15 @@ describe("config and presets", () => {
     expect(marginOf({ bits: 16, marginRule: "bits/8", margin: 1 })).toBe(2);
     expect(marginOf({ bits: 64, marginRule: "bits/8", margin: 1 })).toBe(8);
     expect(marginOf({ bits: 64, marginRule: "fixed", margin: 1 })).toBe(1);
+  });
+
+  it("paper schedule: ×0.1 every two epochs, every 2·scale epochs when epochs are scaled", () => {
+    expect([0, 1, 2, 3, 4].map((e) => lrFactor("constant", e))).toEqual([1, 1, 1, 1, 1]);
+    expect([0, 1, 2, 3, 4].map((e) => lrFactor("paper", e))).toEqual([1, 1, 0.1, 0.1, 0.1 ** 2]);
+    // 3 epochs scaled ×5 (a 1,000-item set under epochScaleItems 5,000): decay after epoch 10.
+    const f = Array.from({ length: 15 }, (_, e) => lrFactor("paper", e, 5));
+    expect(f.slice(0, 10).every((x) => x === 1)).toBe(true);
+    expect(f.slice(10).every((x) => x === 0.1)).toBe(true);
   });
 
   it("rejects bad values with the key, the value and what was expected", () => {

@@ -20,6 +20,7 @@ import {
   type WeightValue,
 } from "@cmh/tensor-core";
 import {
+  lrFactor,
   marginOf,
   UGACH_DEFAULTS,
   UGACH_PRESETS,
@@ -246,7 +247,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     const candidates = Math.min(n, Math.max(cfg.minCandidates, Math.ceil(n / cfg.candidateRatio)));
     await ctx.phase("train", cfg.epochs, async (ep) => {
       if (cfg.lrSchedule === "paper") {
-        const f = 0.1 ** Math.floor(ep.epoch / 2);
+        const f = lrFactor(cfg.lrSchedule, ep.epoch, scale);
         optD.lr = lrD * f;
         optG.lr = lrG * f;
       }
