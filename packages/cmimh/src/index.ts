@@ -21,7 +21,6 @@ export {
   reconstructionLoss,
   separableJsMi,
   sigmoidScaledGrad,
-  stableSoftplus,
   symmetricKl,
   tcClassifierLoss,
   tcFromLogits,

@@ -1,21 +1,6 @@
-import { type Rng, tf } from "@cmh/tensor-core";
+import { type Rng, stableSoftplus, tf } from "@cmh/tensor-core";
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
-
-/**
- * Numerically stable softplus sp(t) = log(1 + e^t) = max(t, 0) + log1p(e^{-|t|}), with the exact
- * gradient σ(t) (also at t = 0). Finite for any finite t (no overflow at |t| = 1e4).
- */
-export function stableSoftplus(t: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([x]);
-    return {
-      value: tf.tidy(() => tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sigmoid(saved[0])),
-    };
-  }) as unknown as GradFn);
-  return f(t);
-}
 
 /**
  * Identity in the forward pass whose gradient is scaled by 4σ(z)(1 − σ(z)) (1 at z = 0, → 0 as |z|

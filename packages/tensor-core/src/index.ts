@@ -42,6 +42,7 @@ export {
   startMatMulPool,
   stopMatMulPool,
 } from "./matmul-pool";
+export { stableSoftplus, stopGradient } from "./ops";
 export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./optim";
 export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./optim";
 export type { Rng } from "./rng";

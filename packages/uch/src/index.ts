@@ -16,8 +16,6 @@ export {
   offDiagonalCovariance,
   pairedSimilarity,
   rowSquaredDistance,
-  softplus,
-  stopGradient,
   varianceFloor,
 } from "./losses";
 export {

@@ -2,31 +2,8 @@
  * UCH loss terms [reconstructed, spec §4], all computed from discriminator logits (never
  * log(sigmoid(·)), spec §9.3).
  */
-import { tf } from "@cmh/tensor-core";
+import { stableSoftplus, tf } from "@cmh/tensor-core";
 import type { GeneratorLoss } from "./config";
-
-type GradFn = Parameters<typeof tf.customGrad>[0];
-
-/** Stable softplus log(1 + e^x) = relu(x) + log1p(e^{−|x|}) with the exact gradient σ(x). */
-export function softplus(t: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([x]);
-    return {
-      value: tf.tidy(() => tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sigmoid(saved[0])),
-    };
-  }) as unknown as GradFn);
-  return f(t);
-}
-
-/** Identity in the forward pass, zero gradient (tf.stop_gradient). */
-export function stopGradient(t: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad(((x: tf.Tensor) => ({
-    value: tf.clone(x),
-    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-  })) as unknown as GradFn);
-  return f(t);
-}
 
 /**
  * Discriminator binary cross-entropy −mean log D(real) − mean log(1 − D(fake)) from logits
@@ -34,7 +11,11 @@ export function stopGradient(t: tf.Tensor): tf.Tensor {
  */
 export function discriminatorBce(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar {
   return tf.tidy(
-    () => tf.add(tf.mean(softplus(tf.neg(realLogits))), tf.mean(softplus(fakeLogits))) as tf.Scalar,
+    () =>
+      tf.add(
+        tf.mean(stableSoftplus(tf.neg(realLogits))),
+        tf.mean(stableSoftplus(fakeLogits)),
+      ) as tf.Scalar,
   );
 }
 
@@ -45,8 +26,8 @@ export function discriminatorBce(realLogits: tf.Tensor, fakeLogits: tf.Tensor): 
 export function generatorAdversarial(fakeLogits: tf.Tensor, mode: GeneratorLoss): tf.Scalar {
   return tf.tidy(() =>
     mode === "non-saturating"
-      ? (tf.mean(softplus(tf.neg(fakeLogits))) as tf.Scalar)
-      : (tf.neg(tf.mean(softplus(fakeLogits))) as tf.Scalar),
+      ? (tf.mean(stableSoftplus(tf.neg(fakeLogits))) as tf.Scalar)
+      : (tf.neg(tf.mean(stableSoftplus(fakeLogits))) as tf.Scalar),
   );
 }
 

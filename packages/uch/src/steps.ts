@@ -3,7 +3,7 @@
  * mini-batch. Each returns `{ total, terms }`; the caller differentiates `total` only with respect
  * to that step's parameter group, so every other module is fixed during the step.
  */
-import { tf } from "@cmh/tensor-core";
+import { stopGradient, tf } from "@cmh/tensor-core";
 import type { UCHConfig } from "./config";
 import {
   discriminatorBce,
@@ -11,7 +11,6 @@ import {
   offDiagonalCovariance,
   pairedSimilarity,
   rowSquaredDistance,
-  stopGradient,
   varianceFloor,
 } from "./losses";
 import type { UCHNetworks } from "./network";
