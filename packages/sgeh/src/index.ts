@@ -17,6 +17,7 @@ export {
   actorLoss,
   batchTarget,
   bernoulliPm1,
+  blockTargets,
   cosineMatrix,
   criticLoss,
   type EdgeBatch,

@@ -128,6 +128,8 @@ export interface ReconWeights {
 /**
  * L^B = w_II‖αU − cos(B^I,B^I)‖² + w_TT‖αU − cos(B^T,B^T)‖² + w_IT‖αU − cos(B^I,B^T)‖², each a
  * mean over the n² entries (spec §6). Returns the total and the three unweighted terms.
+ * With `pairWeights` P (n×n), each term is Σ P ⊙ (αU − cos)² instead of the mean: a block-diagonal
+ * P with 1/(K·n_k²) on block k makes one call the mean of K independent batches' losses.
  */
 export function reconstructionLoss(
   bi: tf.Tensor2D,
@@ -135,9 +137,13 @@ export function reconstructionLoss(
   u: tf.Tensor2D,
   alpha: number,
   w: ReconWeights,
+  pairWeights?: tf.Tensor2D,
 ): { total: tf.Scalar; ii: tf.Scalar; tt: tf.Scalar; it: tf.Scalar } {
   const target = tf.mul(u, alpha);
-  const term = (q: tf.Tensor) => tf.mean(tf.square(tf.sub(target, q))) as tf.Scalar;
+  const term = (q: tf.Tensor) => {
+    const sq = tf.square(tf.sub(target, q));
+    return (pairWeights ? tf.sum(tf.mul(sq, pairWeights)) : tf.mean(sq)) as tf.Scalar;
+  };
   const ii = term(cosineMatrix(bi));
   const tt = term(cosineMatrix(bt));
   const it = term(cosineMatrix(bi, bt));
@@ -178,4 +184,35 @@ export function bernoulliPm1(rows: number, bits: number, rng: Rng): Float32Array
   const out = new Float32Array(rows * bits);
   for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? -1 : 1;
   return out;
+}
+
+/**
+ * Stack K batch targets into one block-diagonal target and its pair weights (1/(K·n_k²) on block
+ * k, 0 off the blocks), for `reconstructionLoss` over the concatenated batch.
+ */
+export function blockTargets(
+  targets: readonly Float32Array[],
+  sizes: readonly number[],
+): {
+  target: Float32Array;
+  weights: Float32Array;
+  n: number;
+} {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const target = new Float32Array(n * n);
+  const weights = new Float32Array(n * n);
+  const k = sizes.length;
+  let off = 0;
+  for (let b = 0; b < k; b++) {
+    const nb = sizes[b];
+    const u = targets[b];
+    const w = 1 / (k * nb * nb);
+    for (let i = 0; i < nb; i++)
+      for (let j = 0; j < nb; j++) {
+        target[(off + i) * n + off + j] = u[i * nb + j];
+        weights[(off + i) * n + off + j] = w;
+      }
+    off += nb;
+  }
+  return { target, weights, n };
 }

@@ -8,6 +8,7 @@ import {
   actorLoss,
   batchTarget,
   bernoulliPm1,
+  blockTargets,
   criticLoss,
   edgeBatch,
   reconstructionLoss,
@@ -120,6 +121,33 @@ describe("losses (oracle 9, 10)", () => {
     expect(r2.total.dataSync()[0]).toBeCloseTo(r.total.dataSync()[0], 5);
     tf.dispose([b, u, scale, b2, r.total, r.ii, r.tt, r.it, r2.total, r2.ii, r2.tt, r2.it]);
   });
+  it("block-diagonal pair weights make one loss the mean of K batches' losses", () => {
+    const sizes = [3, 5, 2];
+    const w = { ii: 0.1, tt: 0.1, it: 1 };
+    const parts = sizes.map((n, k) => ({
+      bi: tf.randomNormal([n, 8], 0, 1, "float32", 10 + k) as tf.Tensor2D,
+      bt: tf.randomNormal([n, 8], 0, 1, "float32", 20 + k) as tf.Tensor2D,
+      u: tf.randomUniform([n, n], -1, 1, "float32", 30 + k) as tf.Tensor2D,
+    }));
+    let mean = 0;
+    for (const p of parts)
+      mean += reconstructionLoss(p.bi, p.bt, p.u, 1.5, w).total.dataSync()[0] / sizes.length;
+    const stacked = blockTargets(
+      parts.map((p) => p.u.dataSync() as Float32Array),
+      sizes,
+    );
+    expect(stacked.n).toBe(10);
+    const bi = tf.concat(parts.map((p) => p.bi)) as tf.Tensor2D;
+    const bt = tf.concat(parts.map((p) => p.bt)) as tf.Tensor2D;
+    const u = tf.tensor2d(stacked.target, [10, 10]);
+    const pw = tf.tensor2d(stacked.weights, [10, 10]);
+    const r = reconstructionLoss(bi, bt, u, 1.5, w, pw);
+    expect(r.total.dataSync()[0]).toBeCloseTo(mean, 5);
+    // Off-block pairs carry no weight.
+    expect(stacked.weights[0 * 10 + 3]).toBe(0);
+    expect(stacked.weights[0 * 10 + 0]).toBeCloseTo(1 / (3 * 9), 7);
+    tf.dispose([bi, bt, u, pw, ...parts.flatMap((p) => [p.bi, p.bt, p.u])]);
+  });
   it("critic loss is 2·log 2 when d ≡ ½; actor terms have the TBH sign", () => {
     const zero = tf.zeros([5, 1]);
     expect(criticLoss(zero, [zero, zero]).dataSync()[0]).toBeCloseTo(2 * Math.log(2), 6);
@@ -214,6 +242,30 @@ describe("SGEH fit", () => {
     a.dispose();
     b.dispose();
   });
+
+  it('optimizer "adam" and batchesPerStep > 1 train, lower L^B and differ from the SGD default', async () => {
+    expect(SGEH.defaults.optimizer).toBe("sgd");
+    expect(SGEH.defaults.batchesPerStep).toBe(1);
+    const set = tinySet();
+    const codes: number[][] = [];
+    for (const extra of [
+      {},
+      { optimizer: "adam" as const, lrImage: 1e-3, lrText: 1e-3 },
+      { optimizer: "adam" as const, lrImage: 1e-3, lrText: 1e-3, batchesPerStep: 4 },
+    ]) {
+      const before = tf.memory().numTensors;
+      const h = new SGEH({ ...TINY, epochs: 4, ...extra });
+      const r = await h.fit(set);
+      expect(tf.memory().numTensors - before).toBeLessThanOrEqual(8);
+      expect(r.history.at(-1)?.recon).toBeLessThan(r.history[0].recon as number);
+      codes.push(Array.from(h.encode("image", set.image).words));
+      h.dispose();
+    }
+    expect(codes[1]).not.toEqual(codes[0]);
+    expect(codes[2]).not.toEqual(codes[1]);
+    expect(() => new SGEH({ optimizer: "rmsprop" as never })).toThrow(/optimizer must be one of/);
+    expect(() => new SGEH({ batchesPerStep: 0 })).toThrow(/batchesPerStep must be an integer/);
+  }, 60_000);
 
   it("rejects bad configs with clear messages", () => {
     expect(() => new SGEH({ epochs: 1.5 })).toThrow(/epochs must be an integer/);
