@@ -34,6 +34,9 @@ describe("DSPAH", () => {
     expect(paper.config.batchSize).toBe(128);
     expect(paper.config.epochs).toBe(100);
     expect(paper.config.textScales).toEqual([50, 30, 15, 10, 5]);
+    // Session 5: quick = 6 epochs; the session-3 quick (4 epochs) stays available.
+    expect(new DSPAH(DSPAH.presets.quick).config.epochs).toBe(6);
+    expect(new DSPAH(DSPAH.presets["quick-session3"]).config.epochs).toBe(4);
     for (const [name, preset] of Object.entries(DSPAH.presets)) {
       expect(() => new DSPAH(preset), name).not.toThrow();
     }

@@ -263,27 +263,27 @@ class ReleaseBlock {
     this.bnS = new BatchNorm1d(cout);
   }
 
-  /** R1: x is the multi-scale matrix [b, d, W] (one input channel); R2..R4: x is [b, W, C]. */
-  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+  /**
+   * Light R1 from its word-axis products: `p` [b, W, 2 C] holds, per width column of the
+   * multi-scale matrix, the column times `conv2` (first C channels) and times `shortcut` (last C)
+   * (see `TextNet.lightR1Products`). Then BN -> ReLU -> 1x3 conv -> BN, plus the BN'd shortcut, ReLU.
+   */
+  applyLight(p: tf.Tensor, training: boolean): tf.Tensor {
     return tf.tidy(() => {
-      if (this.first && this.light) {
-        // Light R1: collapse the word axis first (conv d x 1, 1 -> C), then the 1x3 conv; avoids
-        // the [b, d, W, C] map of the full block.
-        const [b, d, w] = x.shape;
-        const xs = tf.reshape(tf.transpose(x, [0, 2, 1]), [b * w, d]);
-        const collapsed = tf.reshape(tf.matMul(xs as tf.Tensor2D, this.conv2 as tf.Tensor2D), [
-          b,
-          w,
-          this.cout,
-        ]);
-        const h = tf.relu(bnApply(this.bn1, collapsed, training));
-        const main = bnApply(this.bn2, widthConv(h, this.conv1, 3, 1), training);
-        const sc = tf.reshape(
-          this.bnS.apply(tf.matMul(xs as tf.Tensor2D, this.shortcut as tf.Tensor2D), training),
-          [b, w, this.cout],
-        );
-        return tf.relu(tf.add(main, sc));
-      }
+      const [b, w] = p.shape;
+      const collapsed = tf.slice(p, [0, 0, 0], [b, w, this.cout]);
+      const h = tf.relu(bnApply(this.bn1, collapsed, training));
+      const main = bnApply(this.bn2, widthConv(h, this.conv1, 3, 1), training);
+      const sc = bnApply(this.bnS, tf.slice(p, [0, 0, this.cout], [b, w, this.cout]), training);
+      return tf.relu(tf.add(main, sc));
+    });
+  }
+
+  /** Full R1: x is the multi-scale matrix [b, d, W] (one input channel); R2..R4: x is [b, W, C]. */
+  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+    if (this.first && this.light)
+      throw new Error("ReleaseBlock: the light R1 block runs applyLight");
+    return tf.tidy(() => {
       if (this.first) {
         const [b, d, w] = x.shape;
         // conv(1x3, width padding) 1 -> C on every word row: [b, d, W, C].
@@ -462,14 +462,79 @@ export class TextNet {
     });
   }
 
+  /**
+   * The segment-sum matrix of the nearest resizes, [Σ bins, d] (0/1): row `offset_s + j` marks the
+   * word rows that nearest-resize back to bin j of scale s. Taken from the backend's own
+   * `resizeNearestNeighbor` on the bin indices, so it is the row map the resize uses. Cached.
+   */
+  private segments(d: number): { matrix: Float32Array; offsets: number[]; total: number } {
+    if (this.segmentCache?.d === d) return this.segmentCache;
+    const bins = this.scales.map((s) => scaleBins(d, s).bins);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const n of bins) {
+      offsets.push(total);
+      total += n;
+    }
+    const matrix = new Float32Array(total * d);
+    bins.forEach((n, i) => {
+      const src = tf.tidy(() =>
+        tf.image
+          .resizeNearestNeighbor(
+            tf.reshape(tf.range(0, n, 1, "float32"), [1, n, 1, 1]) as tf.Tensor4D,
+            [d, 1],
+          )
+          .dataSync(),
+      );
+      for (let r = 0; r < d; r++) matrix[(offsets[i] + src[r]) * d + r] = 1;
+    });
+    this.segmentCache = { d, matrix, offsets, total };
+    return this.segmentCache;
+  }
+
+  private segmentCache?: { d: number; matrix: Float32Array; offsets: number[]; total: number };
+
+  /**
+   * The light R1 block's word-axis products of the multi-scale matrix, [b, 1 + S, 2 C1]: column w
+   * of the d_t x (1+S) matrix times [conv2 | shortcut] ([d_t, 2 C1]). Computed without the matrix
+   * (exactly the same products up to float rounding): column 0 is the BoW itself; column s is a
+   * nearest-resized pooled vector, constant on the word rows that copy one bin, so its product is
+   * the pooled (1x1 conv, ReLU) bins times the per-bin sums of the weight rows (segment sums).
+   */
+  lightR1Products(t: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, d] = t.shape;
+      const block = this.blocks[0];
+      const c2 = 2 * block.cout;
+      const seg = this.segments(d);
+      const wcat = tf.concat([block.conv2, block.shortcut], 1) as tf.Tensor2D;
+      const segW = tf.matMul(tf.tensor2d(seg.matrix, [seg.total, d]), wcat);
+      const t4 = tf.reshape(t, [b, d, 1, 1]) as tf.Tensor4D;
+      const wb = tf.unstack(this.scaleWeights);
+      const cols: tf.Tensor[] = [tf.matMul(t, wcat)];
+      this.scales.forEach((s, i) => {
+        const { size, bins } = scaleBins(d, s);
+        const pooled = tf.reshape(tf.avgPool(t4, [size, 1], [size, 1], "valid"), [b, bins]);
+        const [w, bias] = tf.unstack(wb[i]);
+        const y = tf.relu(tf.add(tf.mul(pooled, w), bias)) as tf.Tensor2D;
+        cols.push(tf.matMul(y, tf.slice(segW, [seg.offsets[i], 0], [bins, c2]) as tf.Tensor2D));
+      });
+      return tf.stack(cols, 1) as tf.Tensor3D;
+    });
+  }
+
   /** Forward pass; `training` uses batch statistics in BN. Call inside a tidy. */
   forward(t: tf.Tensor2D, training: boolean): NetOutput {
     const b = t.shape[0];
     const stages: tf.Tensor[] = [];
     const levels: tf.Tensor2D[] = [];
-    let z: tf.Tensor = this.multiScale(t);
+    const light = this.blocks[0].light;
+    let z: tf.Tensor = light ? this.lightR1Products(t) : this.multiScale(t);
     for (let i = 0; i < 4; i++) {
-      z = this.blocks[i].apply(z, training);
+      z =
+        light && i === 0
+          ? this.blocks[0].applyLight(z, training)
+          : this.blocks[i].apply(z, training);
       const ca = this.channelAtt[i];
       const sa = this.spatialAtt[i];
       if (ca) z = ca.apply(z);
