@@ -86,34 +86,27 @@ export const DSPAH_DEFAULTS: DSPAHConfig = {
   epochScaleItems: 0,
 };
 
+/** `quick` as of session 3 (4 epochs): the reduced sizes and Adam schedule both `quick`s share. */
+const QUICK_SESSION3: Partial<DSPAHConfig> = {
+  epochs: 4,
+  optimizer: "adam",
+  lr: 0.01,
+  lrEnd: 0.001,
+  imageHidden: [512, 256, 256, 128],
+  textChannels: [8, 16, 32, 64],
+  textHeadHidden: 64,
+  textR1: "light",
+  epochScaleItems: 5000,
+};
+
 /** Named configs: `paper`, `quick` (<= 60 s per code length on 2 CPU cores, WASM) and the ablations. */
 export const DSPAH_PRESETS: Record<string, Partial<DSPAHConfig>> = {
   paper: {},
   // Session 5: 6 epochs (was 4), affordable after the exact text-net speed-up; chosen on
   // synthetic-val and uci-val (README, "Session 5").
-  quick: {
-    epochs: 6,
-    optimizer: "adam",
-    lr: 0.01,
-    lrEnd: 0.001,
-    imageHidden: [512, 256, 256, 128],
-    textChannels: [8, 16, 32, 64],
-    textHeadHidden: 64,
-    textR1: "light",
-    epochScaleItems: 5000,
-  },
+  quick: { ...QUICK_SESSION3, epochs: 6 },
   /** `quick` as of session 3 (4 epochs), kept for comparison. */
-  "quick-session3": {
-    epochs: 4,
-    optimizer: "adam",
-    lr: 0.01,
-    lrEnd: 0.001,
-    imageHidden: [512, 256, 256, 128],
-    textChannels: [8, 16, 32, 64],
-    textHeadHidden: 64,
-    textR1: "light",
-    epochScaleItems: 5000,
-  },
+  "quick-session3": QUICK_SESSION3,
   "ablation-no-attention": { fusion: "mean" },
   "ablation-last-level": { fusion: "last" },
   "ablation-binary-similarity": { similarity: "binary" },
