@@ -18,6 +18,7 @@ export {
 export { hammingDistance } from "./distance";
 export { deserializeIndex, indexFactory, loadIndex } from "./factory";
 export { FlatIndex, type IndexOptions } from "./flat";
+export { COLLAPSE_RULE, type CodeHealth, codeHealth, formatCodeHealth } from "./health";
 export { crc32, FORMAT_MAGIC, FORMAT_VERSION } from "./io";
 export { type Backend, hammingDistances, wasmAvailable } from "./kernel";
 export { type MihOptions, MultiIndexHashing } from "./mih";
