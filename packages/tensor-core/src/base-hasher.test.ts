@@ -468,6 +468,20 @@ describe("BaseHasher input stage", () => {
     c.dispose();
   });
 
+  it("gives repeated fits on the same rows the same transformed arrays, unless edited", async () => {
+    const set = data();
+    const a = new Tiny({ epochs: 1, input: "standardize" });
+    await a.fit(set);
+    const first = a.trainSeen!.image;
+    await a.fit(set);
+    expect(a.trainSeen!.image).toBe(first);
+    set.image.data[0] += 1;
+    await a.fit(set);
+    expect(a.trainSeen!.image).not.toBe(first);
+    expect(a.trainSeen!.image.data[0]).not.toBe(first.data[0]);
+    a.dispose();
+  });
+
   it("checkpoints keep the stage, and a resumed fit encodes with it", async () => {
     const set = scaledSet(data(), 1000);
     const ck = join(dir, "ck-staged");

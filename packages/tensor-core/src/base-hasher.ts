@@ -100,6 +100,24 @@ const DEFAULT_ENCODE_BATCH = 2048;
 /** Fits in flight in this process (the engine scope safety net is used only when there is one). */
 let activeFits = 0;
 
+/**
+ * The last transformed training matrix per raw array: repeated fits on the same rows with the same
+ * mode get the same arrays back, so a method that caches work by array identity (SGEH's graph)
+ * still hits. A fingerprint of the raw values guards against rows edited in place.
+ */
+const stagedCache = new WeakMap<
+  Float32Array,
+  { readonly key: string; readonly fingerprint: number; readonly out: Matrix }
+>();
+
+/** FNV-1a over the bits of the values (a cheap in-place-edit check, not a cryptographic hash). */
+function fingerprint(d: Float32Array): number {
+  const u = new Uint32Array(d.buffer, d.byteOffset, d.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 0x01000193);
+  return h >>> 0;
+}
+
 function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
@@ -569,10 +587,22 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
   private applyStage(stage: InputStage, data: CrossModalSet): CrossModalSet {
     if (stage.identity) return data;
     const name = this.statics.methodName;
+    const transform = (m: Modality): Matrix => {
+      const raw = data[m];
+      const t = stage.of(m);
+      if (t.identity) return raw;
+      const key = `${t.mode}|${raw.rows}x${raw.cols}`;
+      const fp = fingerprint(raw.data);
+      const hit = stagedCache.get(raw.data);
+      if (hit && hit.key === key && hit.fingerprint === fp) return hit.out;
+      const out = t.apply(raw);
+      stagedCache.set(raw.data, { key, fingerprint: fp, out });
+      return out;
+    };
     const out: CrossModalSet = Object.freeze({
       ...data,
-      image: stage.apply("image", data.image),
-      text: stage.apply("text", data.text),
+      image: transform("image"),
+      text: transform("text"),
     });
     for (const m of ["image", "text"] as const) {
       const d = out[m].data;
