@@ -10,6 +10,7 @@ import {
   type FitContext,
   HasherError,
   type InputDims,
+  type InputSpec,
   identity,
   LinalgError,
   type Matrix64,
@@ -30,6 +31,12 @@ export interface CCAITQConfig {
   readonly bits: number;
   /** Seed of the random orthogonal start of ITQ. */
   readonly seed: number;
+  /**
+   * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; "none" (default,
+   * Gong's CCA-ITQ: CCA centres the columns itself). "standardize" makes the fixed ridge
+   * `regularization` relative to unit-variance columns, i.e. independent of the features' scale.
+   */
+  readonly input: InputSpec;
   /** Ridge added to the auto-covariance diagonals (Gong: 1e-4). */
   readonly regularization: number;
   /** Exponent p of the direction scaling by correlation r^p (Gong's code: 1; 0 = unscaled). */
@@ -40,8 +47,8 @@ export interface CCAITQConfig {
   readonly itqIterations: number;
 }
 
-/** Options of {@link fitCcaItq} (the config without bits, all optional). */
-export type CcaItqOptions = Partial<Omit<CCAITQConfig, "bits">>;
+/** Options of {@link fitCcaItq} (the config without bits and the hasher's input stage, all optional). */
+export type CcaItqOptions = Partial<Omit<CCAITQConfig, "bits" | "input">>;
 
 /** A fitted CCA-ITQ model: per-modality mean and projection (d×bits), one shared rotation. */
 export interface CcaItqModel {
@@ -62,6 +69,7 @@ export interface CcaItqModel {
 const DEFAULTS: CCAITQConfig = Object.freeze({
   bits: 32,
   seed: 0,
+  input: "none",
   regularization: 1e-4,
   scalePower: 1,
   rotation: "itq",

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
@@ -163,12 +163,15 @@ describe("CMIMH model", () => {
   it("optional image PCA (fitted on the training rows) and input scaling survive save/load", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cmimh-test-"));
     try {
-      const m = new CMIMH({ ...TINY, epochs: 1, imagePcaDims: 8, inputScaling: "standardize" });
-      await m.fit(data);
+      const m = new CMIMH({ ...TINY, epochs: 1, imagePcaDims: 8, input: "center-scale" });
+      const report = await m.fit(data);
+      expect(report.input?.text.mode).toBe("center-scale");
       const w = (m as unknown as { weights(): Record<string, unknown> }).weights();
       expect((w["pca.components"] as Float32Array).length).toBe(8 * data.image.cols);
-      expect(Array.from(w["scaling.text.scale"] as Float32Array)[0]).toBeGreaterThan(1);
       await m.save(dir);
+      const manifest = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
+      const names = manifest.weights.map((e: { name: string }) => e.name);
+      expect(names).toEqual(expect.arrayContaining(["input.text.scale", "input.image.shift"]));
       const l = await CMIMH.load(dir);
       for (const mod of ["image", "text"] as const)
         expect(Array.from(l.encode(mod, data[mod]).words)).toEqual(

@@ -83,8 +83,6 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   private nets?: Nets;
   private pcaMean?: Float32Array;
   private pcaComponents?: Float32Array;
-  /** Per-modality input scaling (column means and one scale), when inputScaling = "standardize". */
-  private scaling?: Record<Modality, { mean: Float32Array; scale: Float32Array }>;
 
   /** Width of the image encoder's input (PCA dims when PCA is on). */
   private imageInput(dims: InputDims): number {
@@ -107,13 +105,6 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
       this.pcaMean = undefined;
       this.pcaComponents = undefined;
     }
-    this.scaling =
-      c.inputScaling === "standardize"
-        ? {
-            image: { mean: new Float32Array(dx), scale: new Float32Array([1]) },
-            text: { mean: new Float32Array(dims.text), scale: new Float32Array([1]) },
-          }
-        : undefined;
     const relu = { activation: "relu" as const };
     const leaky = { activation: "leakyRelu" as const, leakySlope: c.leakySlope };
     const h = c.hidden;
@@ -160,12 +151,6 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     if (this.pcaMean && this.pcaComponents) {
       out["pca.mean"] = this.pcaMean;
       out["pca.components"] = this.pcaComponents;
-    }
-    if (this.scaling) {
-      for (const m of ["image", "text"] as const) {
-        out[`scaling.${m}.mean`] = this.scaling[m].mean;
-        out[`scaling.${m}.scale`] = this.scaling[m].scale;
-      }
     }
     return out;
   }
@@ -233,36 +218,6 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return { rows: image.rows, cols: k, data: Float32Array.from(out) };
   }
 
-  /** Fit the input scaling of one modality on training rows and return the scaled rows. */
-  private fitScaling(modality: Modality, m: Matrix): Matrix {
-    const sc = this.scaling?.[modality];
-    if (!sc) return m;
-    const { rows, cols, data } = m;
-    const mean = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += data[i * cols + j];
-    for (let j = 0; j < cols; j++) mean[j] /= rows;
-    let ss = 0;
-    for (let i = 0; i < rows; i++)
-      for (let j = 0; j < cols; j++) {
-        const d = data[i * cols + j] - mean[j];
-        ss += d * d;
-      }
-    const rms = Math.sqrt(ss / (rows * cols));
-    sc.mean.set(mean);
-    sc.scale[0] = rms > 0 ? 1 / rms : 1;
-    const out = new Float32Array(rows * cols);
-    for (let i = 0; i < rows; i++)
-      for (let j = 0; j < cols; j++)
-        out[i * cols + j] = (data[i * cols + j] - mean[j]) * sc.scale[0];
-    return { rows, cols, data: out };
-  }
-
-  private applyScaling(modality: Modality, x: tf.Tensor): tf.Tensor {
-    const sc = this.scaling?.[modality];
-    if (!sc) return x;
-    return tf.tidy(() => tf.mul(tf.sub(x, tf.tensor2d(sc.mean, [1, sc.mean.length])), sc.scale[0]));
-  }
-
   private applyPca(x: tf.Tensor): tf.Tensor {
     if (!this.pcaMean || !this.pcaComponents) return x;
     const d = this.pcaMean.length;
@@ -280,8 +235,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const c = this.config;
     const n = this.n;
-    const image = this.fitScaling("image", this.fitImagePca(train.image));
-    const text = this.fitScaling("text", train.text);
+    const image = this.fitImagePca(train.image);
+    const text = train.text;
     const sgd = (lr: number): Optimizer =>
       c.optimizer === "adam"
         ? new Adam({ lr, weightDecay: c.weightDecay })
@@ -397,8 +352,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const n = this.n;
     const t = matrixTensor(x);
     return modality === "image"
-      ? n.encImage.apply(this.applyScaling("image", this.applyPca(t)), false)
-      : n.encText.apply(this.applyScaling("text", t), false);
+      ? n.encImage.apply(this.applyPca(t), false)
+      : n.encText.apply(t, false);
   }
 
   /**
@@ -419,7 +374,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
           `CMIMH.probabilities(${modality}): non-finite value ${x.data[i]} at row ${Math.floor(i / x.cols)}`,
         );
     }
-    const data = tidyData(() => tf.sigmoid(this.project(modality, x)));
+    const staged = this.prepareInput(modality, x);
+    const data = tidyData(() => tf.sigmoid(this.project(modality, staged)));
     return { rows: x.rows, cols: this.config.bits, data: Float32Array.from(data) };
   }
 }

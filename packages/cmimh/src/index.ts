@@ -5,7 +5,6 @@ export {
   type CMIMHConfig,
   type CriticForm,
   type CriticInput,
-  type InputScaling,
   type OptimizerName,
   type SteGradient,
   validateCMIMHConfig,

@@ -1,9 +1,17 @@
+import type { InputSpec } from "@cmh/tensor-core";
+
 /** Configuration of DSPAH (defaults: `DSPAH_DEFAULTS`, the spec's `paper` values). */
 export interface DSPAHConfig {
   /** Code length in bits (paper: 16, 32, 64). */
   readonly bits: number;
   /** Seed of every random choice in fit (init, buffers, batches). */
   readonly seed: number;
+  /**
+   * The shared input stage (`@cmh/tensor-core`), fitted on the training rows. Paper: "none" (it
+   * trains on raw images with the usual ImageNet pixel normalisation and feeds BoW as given; what
+   * it would do with precomputed features is unknown); `quick`: "standardize".
+   */
+  readonly input: InputSpec;
   /** Epochs of Algorithm 1 (one image pass + one text pass + B update each). Spec default 100 (MLSPH). */
   readonly epochs: number;
   /** Mini-batch size of each modality (paper: n_x = n_y = 128). */
@@ -63,6 +71,7 @@ export interface DSPAHConfig {
 export const DSPAH_DEFAULTS: DSPAHConfig = {
   bits: 32,
   seed: 0,
+  input: "none",
   epochs: 100,
   batchSize: 128,
   optimizer: "sgd",
@@ -104,7 +113,7 @@ export const DSPAH_PRESETS: Record<string, Partial<DSPAHConfig>> = {
   paper: {},
   // Session 5: 6 epochs (was 4), affordable after the exact text-net speed-up; chosen on
   // synthetic-val and uci-val (README, "Session 5").
-  quick: { ...QUICK_SESSION3, epochs: 6 },
+  quick: { ...QUICK_SESSION3, epochs: 6, input: "standardize" },
   /** `quick` as of session 3 (4 epochs), kept for comparison. */
   "quick-session3": QUICK_SESSION3,
   "ablation-no-attention": { fusion: "mean" },

@@ -110,7 +110,9 @@ function relDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
 
 const TOL = 1e-4;
 
-function check(d: number, b: number, scales: number[], input: "binary" | "dense", seed: number) {
+type TextInput = "binary" | "dense" | "standardized";
+
+function check(d: number, b: number, scales: number[], input: TextInput, seed: number) {
   const rng = createRng(seed);
   const net = new TextNet(d, scales, [4, 8, 8, 16], 16, rng, {
     bits: 8,
@@ -123,8 +125,16 @@ function check(d: number, b: number, scales: number[], input: "binary" | "dense"
   // Random 1x1-conv weights and biases of both signs, so every ReLU branch is exercised.
   const sw = new Float32Array(scales.length * 2).map(() => rng.normal() * 0.8);
   net.scaleWeights.assign(tf.tensor2d(sw, [scales.length, 2]));
+  // "standardized": what the input stage makes of a BoW column (centred, signed, sparse pattern
+  // gone): the light path is linear algebra and must stay exact for any real input.
   const data = new Float32Array(b * d).map(() =>
-    input === "binary" ? (rng.uniform() < 0.05 ? 1 : 0) : rng.uniform(),
+    input === "binary"
+      ? rng.uniform() < 0.05
+        ? 1
+        : 0
+      : input === "dense"
+        ? rng.uniform()
+        : rng.normal() * 3,
   );
   const t = tf.tensor2d(data, [b, d]);
   const r = tf.randomNormal([b, 8], 0, 1, "float32", seed);
@@ -150,10 +160,17 @@ function check(d: number, b: number, scales: number[], input: "binary" | "dense"
 }
 
 describe("text net, light R1: products without the d_t x (1+S) matrix equal the old computation", () => {
-  const cases: [string, number, number, number[], "binary" | "dense"][] = [
+  const cases: [string, number, number, number[], TextInput][] = [
     ["MIRFlickr width 1386, binary BoW", 1386, 12, [50, 30, 15, 10, 5], "binary"],
     ["width 137 (no scale divides it), dense input", 137, 9, [50, 30, 15, 10, 5], "dense"],
     ["a scale wider than the text (clamped), odd scales", 41, 6, [50, 7, 3, 2], "dense"],
+    [
+      "width 300, standardized (signed, centred) input",
+      300,
+      8,
+      [50, 30, 15, 10, 5],
+      "standardized",
+    ],
   ];
   for (const [label, d, b, scales, input] of cases) {
     it(`${label}: outputs and every gradient within ${TOL} relative`, () => {

@@ -7,6 +7,7 @@ import {
   type FitContext,
   HasherError,
   type InputDims,
+  type InputSpec,
   jsBlockProduct,
   Mlp,
   type Modality,
@@ -40,6 +41,12 @@ export interface SGEHConfig {
   readonly bits: number;
   /** Seed of every random choice in fit. */
   readonly seed: number;
+  /**
+   * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; the graph (after its
+   * own per-sample z-score, `normalizeFeatures`) and the networks see its output. Paper and code:
+   * "none" (features as given); `quick`: "standardize".
+   */
+  readonly input: InputSpec;
   /** Fixed epoch budget (no test-set early stop; spec §7 suggests 100). */
   readonly epochs: number;
   /** Hidden width of ImgNet and TxtNet (reference: 4096). */
@@ -133,6 +140,7 @@ export interface GraphReport {
 const DEFAULTS: SGEHConfig = {
   bits: 32,
   seed: 0,
+  input: "none",
   epochs: 100,
   hidden: 4096,
   dropout: 0.5,
@@ -192,6 +200,7 @@ const QUICK: Partial<SGEHConfig> = {
   lrImage: 1e-3,
   lrText: 1e-3,
   batchAdjacency: "all",
+  input: "standardize",
 };
 
 /**

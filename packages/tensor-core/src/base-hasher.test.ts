@@ -7,6 +7,7 @@ import { initBackend } from "./backend";
 import { BaseHasher, type FitContext, type InputDims } from "./base-hasher";
 import { batchIndices, matrixTensor, rowsTensor } from "./batches";
 import type { FitProgress, HasherClass, Modality } from "./hasher";
+import type { InputSpec } from "./input-stage";
 import { Dense } from "./layers";
 import { Adam } from "./optim";
 import type { Rng } from "./rng";
@@ -19,6 +20,7 @@ interface TinyConfig {
   seed: number;
   epochs: number;
   lr: number;
+  input?: InputSpec;
 }
 
 const paper = { title: "Tiny", authors: "Nobody", venue: "Tests", year: 2026 };
@@ -37,6 +39,8 @@ class Tiny extends BaseHasher<TinyConfig> {
   img?: Dense;
   txt?: Dense;
   labelsSeen = false;
+  /** The training set `train` received (after the input stage). */
+  trainSeen?: CrossModalSet;
 
   protected build(dims: InputDims, rng: Rng) {
     this.img = new Dense(dims.image, this.config.bits, rng, { biasInit: false });
@@ -47,6 +51,7 @@ class Tiny extends BaseHasher<TinyConfig> {
   }
   protected async train(train: CrossModalSet, ctx: FitContext) {
     this.labelsSeen = train.labels !== undefined;
+    this.trainSeen = train;
     const opt = ctx.optimizer("adam", new Adam({ lr: this.config.lr }));
     const vars = [this.img!.weight, this.txt!.weight];
     await ctx.phase("train", this.config.epochs, async (e) => {
@@ -78,8 +83,8 @@ class TinySupervised extends Tiny {
 }
 
 /** A pure-JS method: weights are Float32Arrays. */
-class PureJs extends BaseHasher<{ bits: number; seed: number }> {
-  static readonly methodName = "PureJs";
+class PureJs extends BaseHasher<{ bits: number; seed: number; input?: InputSpec }> {
+  static readonly methodName: string = "PureJs";
   static readonly paper = paper;
   static readonly supervised = false;
   static readonly inputs = ["image", "text"] as const;
@@ -153,7 +158,7 @@ describe("BaseHasher config", () => {
     expect(() => new Tiny({ bits: 12.5 })).toThrow(/bits/);
     expect(() => new Tiny({ bits: 2048 })).toThrow(/bits/);
     expect(() => new Tiny({ epoch: 3 } as never)).toThrow(
-      /unknown config key "epoch" \(known keys: bits, seed, epochs, lr\)/,
+      /unknown config key "epoch" \(known keys: bits, seed, epochs, lr, input\)/,
     );
     expect(() => new Tiny({ lr: "0.1" } as never)).toThrow(/config.lr must be number/);
     expect(() => new Tiny({ lr: Number.NaN })).toThrow(/finite/);
@@ -332,5 +337,173 @@ describe("BaseHasher fit / encode / save / load", () => {
     const l = await PureJs.load(d);
     expect(l.encode("image", set.image).words).toEqual(c.words);
     expect(l.w.image).toEqual(h.w.image);
+  });
+});
+
+/** PureJs with a standardising input stage by default, exposing `prepareInput`. */
+class PureJsStaged extends PureJs {
+  static override readonly methodName: string = "PureJsStaged";
+  static override readonly defaults = { bits: 8, seed: 0, input: "standardize" as InputSpec };
+  prepared(modality: Modality, x: Matrix): Matrix {
+    return this.prepareInput(modality, x);
+  }
+}
+
+function scaledSet(set: CrossModalSet, image: number, text = 1): CrossModalSet {
+  const f = (m: Matrix, k: number): Matrix => ({ ...m, data: m.data.map((v) => v * k) });
+  return { ...set, image: f(set.image, image), text: f(set.text, text) };
+}
+
+function columnMeans(m: Matrix): number[] {
+  const out = new Array(m.cols).fill(0);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) out[j] += m.data[i * m.cols + j] / m.rows;
+  return out;
+}
+
+describe("BaseHasher input stage", () => {
+  it("validates config.input like every key, naming the value and the allowed modes", () => {
+    expect(new Tiny({ input: "standardize/l2" }).config.input).toBe("standardize/l2");
+    expect(new Tiny().config).not.toHaveProperty("input");
+    expect(new PureJsStaged().config.input).toBe("standardize");
+    expect(() => new Tiny({ input: "zscore" as never })).toThrow(
+      /Tiny: config.input must be one of "none", "standardize", "center-scale", "scale", "l2".*got "zscore"/,
+    );
+    expect(() => new PureJsStaged({ input: 1 as never })).toThrow(/config.input must be string/);
+  });
+
+  it("fits on the training rows before train, records it, and applies it in encode", async () => {
+    const set = data();
+    const h = new Tiny({ epochs: 1, input: "standardize/scale" });
+    const report = await h.fit(set);
+    for (const v of columnMeans(h.trainSeen!.image)) expect(Math.abs(v)).toBeLessThan(1e-5);
+    expect(h.trainSeen!.text.data[0]).not.toBe(set.text.data[0]);
+    expect(report.input).toEqual({
+      image: { mode: "standardize", constantColumns: 0 },
+      text: { mode: "scale", constantColumns: 0 },
+    });
+    expect(h.inputStage).toEqual(report.input);
+    h.dispose();
+    const none = new Tiny({ epochs: 1 });
+    expect((await none.fit(set)).input?.image.mode).toBe("none");
+    expect(none.trainSeen!.image).toBe(set.image);
+    none.dispose();
+  });
+
+  it("makes codes independent of the features' scale, and round-trips through save/load", async () => {
+    const set = data();
+    const a = new PureJsStaged();
+    const b = new PureJsStaged();
+    await a.fit(set);
+    await b.fit(scaledSet(set, 1000, 0.001));
+    const big = scaledSet(set, 1000, 0.001);
+    expect(b.encode("image", big.image).words).toEqual(a.encode("image", set.image).words);
+    expect(b.encode("text", big.text).words).toEqual(a.encode("text", set.text).words);
+    expect(a.prepared("image", set.image).data[0]).toBeCloseTo(
+      b.prepared("image", big.image).data[0],
+      4,
+    );
+    const d = join(dir, "staged");
+    await b.save(d);
+    const manifest = JSON.parse(await readFile(join(d, "model.json"), "utf8"));
+    expect(manifest.weights.map((w: { name: string }) => w.name)).toContain("input.image.shift");
+    const l = await PureJsStaged.load(d);
+    expect(l.inputStage).toEqual(b.inputStage);
+    expect(l.encode("image", big.image).words).toEqual(b.encode("image", big.image).words);
+    expect(l.encode("text", big.text).words).toEqual(b.encode("text", big.text).words);
+    // a model saved before the stage existed (no `input` in its config) loads with "none"
+    const old = new PureJsStaged({ input: "none" });
+    await old.fit(set);
+    const od = join(dir, "staged-old");
+    await old.save(od);
+    const oj = JSON.parse(await readFile(join(od, "model.json"), "utf8"));
+    delete oj.config.input;
+    await writeFile(join(od, "model.json"), JSON.stringify(oj));
+    const ol = await PureJsStaged.load(od);
+    expect(ol.config.input).toBe("none");
+    expect(ol.encode("image", set.image).words).toEqual(old.encode("image", set.image).words);
+    for (const h of [a, b, l, old, ol]) h.dispose();
+  });
+
+  it("survives constant columns and all-zero rows in every mode (no NaN, codes vary)", async () => {
+    const set = data();
+    const image = Float32Array.from(set.image.data);
+    const text = Float32Array.from(set.text.data);
+    for (let i = 0; i < set.image.rows; i++) image[i * set.image.cols + 2] = 7;
+    text.fill(0, 0, set.text.cols);
+    const odd = { ...set, image: { ...set.image, data: image }, text: { ...set.text, data: text } };
+    for (const input of ["standardize", "center-scale", "scale", "l2"] as const) {
+      const h = new Tiny({ epochs: 1, input });
+      const report = await h.fit(odd);
+      for (const v of h.trainSeen!.image.data) expect(Number.isFinite(v)).toBe(true);
+      for (const v of h.trainSeen!.text.data) expect(Number.isFinite(v)).toBe(true);
+      if (input === "standardize") expect(report.input?.image.constantColumns).toBe(1);
+      expect(h.encode("text", odd.text).n).toBe(set.text.rows);
+      expect(report.codeHealth?.image.distinct).toBeGreaterThan(1);
+      h.dispose();
+    }
+  });
+
+  it("puts the code health of both modalities' training codes in the fit report", async () => {
+    const set = data();
+    const h = new PureJsStaged();
+    const report = await h.fit(set);
+    for (const m of ["image", "text"] as const) {
+      const ch = report.codeHealth![m];
+      expect(ch).toMatchObject({ n: 48, bits: 8 });
+      expect(ch.distinctShare).toBeGreaterThan(0);
+      expect(typeof ch.collapsed).toBe("boolean");
+    }
+    h.dispose();
+    // a projection that ignores its input gives one code: reported as collapsed
+    class Constant extends PureJsStaged {
+      static override readonly methodName = "Constant";
+      protected override project(_m: Modality, x: Matrix) {
+        return new Float32Array(x.rows * 8).fill(1);
+      }
+    }
+    const c = new Constant();
+    const r = await c.fit(data(150));
+    expect(r.codeHealth?.image).toMatchObject({ distinct: 1, constantBits: 8, collapsed: true });
+    c.dispose();
+  });
+
+  it("gives repeated fits on the same rows the same transformed arrays, unless edited", async () => {
+    const set = data();
+    const a = new Tiny({ epochs: 1, input: "standardize" });
+    await a.fit(set);
+    const first = a.trainSeen!.image;
+    await a.fit(set);
+    expect(a.trainSeen!.image).toBe(first);
+    set.image.data[0] += 1;
+    await a.fit(set);
+    expect(a.trainSeen!.image).not.toBe(first);
+    expect(a.trainSeen!.image.data[0]).not.toBe(first.data[0]);
+    a.dispose();
+  });
+
+  it("checkpoints keep the stage, and a resumed fit encodes with it", async () => {
+    const set = scaledSet(data(), 1000);
+    const ck = join(dir, "ck-staged");
+    const ac = new AbortController();
+    const part = new Tiny({ epochs: 3, input: "standardize" });
+    await expect(
+      part.fit(set, {
+        checkpointDir: ck,
+        signal: ac.signal,
+        onProgress: (e) => e.epoch === 1 && ac.abort(),
+      }),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    const manifest = JSON.parse(await readFile(join(ck, "model", "model.json"), "utf8"));
+    expect(manifest.weights.map((w: { name: string }) => w.name)).toContain("input.image.scale");
+    const resumed = new Tiny({ epochs: 3, input: "standardize" });
+    const report = await resumed.fit(set, { checkpointDir: ck });
+    expect(report.history).toHaveLength(3);
+    for (const v of columnMeans(resumed.trainSeen!.image)) expect(Math.abs(v)).toBeLessThan(1e-5);
+    const d = join(dir, "resumed");
+    await resumed.save(d);
+    const l = await Tiny.load(d);
+    expect(l.encode("image", set.image).words).toEqual(resumed.encode("image", set.image).words);
+    for (const h of [part, resumed, l]) h.dispose();
   });
 });

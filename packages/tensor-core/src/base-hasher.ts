@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
-import { type BinaryCodes, checkBits, packCodes } from "@cmh/hamming-index";
+import { type BinaryCodes, checkBits, codeHealth, packCodes } from "@cmh/hamming-index";
 import { backendName, initBackend } from "./backend";
 import type {
   FitOptions,
@@ -14,6 +14,13 @@ import type {
   Modality,
   PaperRef,
 } from "./hasher";
+import {
+  type InputSpec,
+  InputSpecError,
+  InputStage,
+  type InputStageReport,
+  parseInputSpec,
+} from "./input-stage";
 import type { Optimizer } from "./optim";
 import { createRng, type Rng } from "./rng";
 import {
@@ -32,6 +39,12 @@ export interface BaseConfig {
   readonly bits: number;
   /** Seed of every random choice in fit (init, shuffling, sampling). */
   readonly seed: number;
+  /**
+   * The shared input stage (see `InputMode`): one mode for both modalities or "<image>/<text>",
+   * fitted on the training rows, applied before `project`. A method without it in its defaults
+   * runs with "none".
+   */
+  readonly input?: InputSpec;
 }
 
 /** Input widths a model was fitted on. */
@@ -87,6 +100,24 @@ const DEFAULT_ENCODE_BATCH = 2048;
 /** Fits in flight in this process (the engine scope safety net is used only when there is one). */
 let activeFits = 0;
 
+/**
+ * The last transformed training matrix per raw array: repeated fits on the same rows with the same
+ * mode get the same arrays back, so a method that caches work by array identity (SGEH's graph)
+ * still hits. A fingerprint of the raw values guards against rows edited in place.
+ */
+const stagedCache = new WeakMap<
+  Float32Array,
+  { readonly key: string; readonly fingerprint: number; readonly out: Matrix }
+>();
+
+/** FNV-1a over the bits of the values (a cheap in-place-edit check, not a cryptographic hash). */
+function fingerprint(d: Float32Array): number {
+  const u = new Uint32Array(d.buffer, d.byteOffset, d.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 0x01000193);
+  return h >>> 0;
+}
+
 function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
@@ -101,8 +132,9 @@ export function resolveConfig<C extends BaseConfig>(
   }
   const defaults = cls.defaults as unknown as Record<string, unknown>;
   const known = Object.keys(defaults);
+  if (!known.includes("input")) known.push("input");
   for (const [k, v] of Object.entries(config)) {
-    if (!(k in defaults)) {
+    if (!known.includes(k)) {
       throw new HasherError(
         `${cls.methodName}: unknown config key "${k}" (known keys: ${known.join(", ")})`,
       );
@@ -130,6 +162,14 @@ export function resolveConfig<C extends BaseConfig>(
     throw new HasherError(
       `${cls.methodName}: config.seed must be a non-negative integer, got ${seed}`,
     );
+  }
+  if (merged.input !== undefined) {
+    try {
+      parseInputSpec(merged.input);
+    } catch (e) {
+      if (!(e instanceof InputSpecError)) throw e;
+      throw new HasherError(`${cls.methodName}: config.${e.message}`);
+    }
   }
   const c = merged as unknown as C;
   cls.validateConfig?.(c);
@@ -175,6 +215,8 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
   private disposed = false;
   private fittedDims: InputDims | undefined;
   private built = false;
+  /** The fitted input stage (set by fit and load). */
+  private stage: InputStage | undefined;
 
   constructor(config: Partial<C> = {}) {
     this.config = resolveConfig(this.statics, config);
@@ -208,6 +250,21 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
   /** Input widths of the fitted model (undefined before fit/load). */
   get dims(): InputDims | undefined {
     return this.fittedDims;
+  }
+
+  /** The input stage's mode per modality and constant columns (undefined before fit/load). */
+  get inputStage(): InputStageReport | undefined {
+    return this.stage?.report();
+  }
+
+  /**
+   * Rows of one modality as `project` sees them (the fitted input stage applied); for a method's
+   * own diagnostics that take raw features. Throws before fit/load.
+   */
+  protected prepareInput(modality: Modality, x: Matrix): Matrix {
+    if (!this.stage)
+      throw new HasherError(`${this.statics.methodName} is not fitted: no input stage yet`);
+    return this.stage.apply(modality, x);
   }
 
   // ----- what a method implements -----
@@ -253,6 +310,9 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     this.releaseModel();
     this.isFitted = false;
     const dims: InputDims = { image: data.image.cols, text: data.text.cols };
+    // The input stage is fitted on the raw training rows and `train` sees the transformed ones.
+    const stage = new InputStage(this.config.input ?? "none", dims).fit(data);
+    const staged = this.applyStage(stage, data);
     const rng = createRng(this.config.seed);
     const tracked: { dispose(): void }[] = [];
     const optimizers = new Map<string, Optimizer>();
@@ -265,12 +325,14 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     // Safety net: every tensor created during fit that is not a variable or a model weight is
     // released when fit ends, even if the method forgot one on an abort or error path.
     const scoped = activeFits === 0;
+    let health: FitReport["codeHealth"];
     activeFits++;
     if (scoped) tf.engine().startScope();
     try {
       await this.build(dims, rng);
       this.built = true;
       this.fittedDims = dims;
+      this.stage = stage;
       const resume = options.checkpointDir
         ? await this.readCheckpoint(options.checkpointDir, dims)
         : undefined;
@@ -316,8 +378,13 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
       };
       if (resume)
         await this.applyWeights(resume.weights, `checkpoint in ${options.checkpointDir}`, true);
-      await this.train(data, ctx);
+      await this.train(staged, ctx);
       this.isFitted = true;
+      // Code health of the training codes of both modalities (data for the caller; nothing logged).
+      health = {
+        image: codeHealth(this.encode("image", data.image)),
+        text: codeHealth(this.encode("text", data.text)),
+      };
     } catch (e) {
       this.releaseModel();
       throw e;
@@ -341,6 +408,8 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
       seconds: (performance.now() - t0) / 1000,
       history: loop.history,
       trainSize: data.image.rows,
+      input: stage.report(),
+      codeHealth: health,
     };
   }
 
@@ -367,13 +436,15 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     const bits = this.config.bits;
     const out = new Float32Array(x.rows * bits);
     const bs = this.encodeBatchSize();
+    const stage = this.stage;
     for (let s = 0; s < x.rows; s += bs) {
       const e = Math.min(x.rows, s + bs);
-      const batch: Matrix = {
+      const raw: Matrix = {
         rows: e - s,
         cols: x.cols,
         data: x.data.subarray(s * x.cols, e * x.cols),
       };
+      const batch = stage ? stage.apply(modality, raw) : raw;
       // A scope rather than tf.tidy: tidy would walk a returned Float32Array element by element.
       tf.engine().startScope();
       let vals: Float32Array;
@@ -413,7 +484,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     const name = this.statics.methodName;
     if (!this.isFitted || !this.fittedDims)
       throw new HasherError(`${name} is not fitted: nothing to save`);
-    await saveModelFiles(dir, this.header(), this.weights());
+    await saveModelFiles(dir, this.header(), this.savedWeights());
   }
 
   /** Load a model saved by `save` into a new instance of this class. */
@@ -422,7 +493,13 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being loaded.
     const statics = this as unknown as MethodStatics<BaseConfig>;
     const { file, weights } = await loadModelFiles(dir, statics.methodName);
-    const h = new this(file.config as Partial<never>);
+    // Models saved before the shared input stage existed carry no `input` key: they ran with none.
+    const saved = file.config as Record<string, unknown> | null;
+    const config =
+      saved && typeof saved === "object" && !("input" in saved) && "input" in statics.defaults
+        ? { ...saved, input: "none" }
+        : saved;
+    const h = new this(config as Partial<never>);
     await initBackend();
     await h.restore(file.dims, weights, file.extra, `model in ${dir}`);
     return h;
@@ -459,6 +536,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     await this.build(dims, createRng(this.config.seed));
     this.built = true;
     this.fittedDims = dims;
+    this.stage = new InputStage(this.config.input ?? "none", dims);
     await this.applyWeights(weights, source, false);
     this.restoreExtra(extra);
     this.isFitted = true;
@@ -470,7 +548,10 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     withTrainingState: boolean,
   ): Promise<void> {
     const name = this.statics.methodName;
-    const targets = { ...this.weights(), ...(withTrainingState ? this.trainingState() : {}) };
+    const targets = {
+      ...this.savedWeights(),
+      ...(withTrainingState ? this.trainingState() : {}),
+    };
     for (const [k, target] of Object.entries(targets)) {
       const w = saved.get(k);
       if (!w) throw new ModelFormatError(`${source}: weight "${k}" of ${name} is missing`);
@@ -495,6 +576,43 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
         arr.set(w.data);
       }
     }
+  }
+
+  /** The method's weights plus the input stage's fitted parameters (what save writes). */
+  private savedWeights(): Record<string, WeightValue> {
+    return { ...this.weights(), ...(this.stage?.weights() ?? {}) };
+  }
+
+  /** The training set as `train` sees it: features through the stage, labels and name kept. */
+  private applyStage(stage: InputStage, data: CrossModalSet): CrossModalSet {
+    if (stage.identity) return data;
+    const name = this.statics.methodName;
+    const transform = (m: Modality): Matrix => {
+      const raw = data[m];
+      const t = stage.of(m);
+      if (t.identity) return raw;
+      const key = `${t.mode}|${raw.rows}x${raw.cols}`;
+      const fp = fingerprint(raw.data);
+      const hit = stagedCache.get(raw.data);
+      if (hit && hit.key === key && hit.fingerprint === fp) return hit.out;
+      const out = t.apply(raw);
+      stagedCache.set(raw.data, { key, fingerprint: fp, out });
+      return out;
+    };
+    const out: CrossModalSet = Object.freeze({
+      ...data,
+      image: transform("image"),
+      text: transform("text"),
+    });
+    for (const m of ["image", "text"] as const) {
+      const d = out[m].data;
+      for (let i = 0; i < d.length; i++)
+        if (!Number.isFinite(d[i]))
+          throw new HasherError(
+            `${name}.fit: the input stage (${stage.modes[m]}) made a non-finite ${m} value at row ${Math.floor(i / out[m].cols)}; the features' range is too wide for float32`,
+          );
+    }
+    return out;
   }
 
   private checkTrainingSet(train: CrossModalSet): CrossModalSet {
@@ -547,6 +665,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     this.built = false;
     this.isFitted = false;
     this.fittedDims = undefined;
+    this.stage = undefined;
   }
 
   // ----- checkpoints -----
@@ -576,7 +695,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     }
     const p = this.checkpointPaths(dir);
     await saveModelFiles(p.model, this.header(), {
-      ...this.weights(),
+      ...this.savedWeights(),
       ...this.trainingState(),
       ...slotWeights,
     });

@@ -1,5 +1,6 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
-import type { BinaryCodes } from "@cmh/hamming-index";
+import type { BinaryCodes, CodeHealth } from "@cmh/hamming-index";
+import type { InputStageReport } from "./input-stage";
 
 /** Which side of a pair. */
 export type Modality = "image" | "text";
@@ -65,6 +66,10 @@ export interface FitReport {
   /** Per-epoch mean losses, in order; each names its terms ("total" always present). */
   readonly history: ReadonlyArray<Readonly<Record<string, number>>>;
   readonly trainSize: number;
+  /** The input stage fitted on the training rows: mode and constant columns per modality. */
+  readonly input?: InputStageReport;
+  /** `codeHealth` of the training rows' codes of each modality (collapsed codes show here). */
+  readonly codeHealth?: Readonly<Record<Modality, CodeHealth>>;
 }
 
 /** The contract every method package implements. */

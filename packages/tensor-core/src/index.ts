@@ -31,6 +31,14 @@ export {
 } from "./heads";
 export type { InitScheme } from "./init";
 export { initValues, initVariable } from "./init";
+export type { InputMode, InputModes, InputSpec, InputStageReport } from "./input-stage";
+export {
+  INPUT_MODES,
+  InputSpecError,
+  InputStage,
+  InputTransform,
+  parseInputSpec,
+} from "./input-stage";
 export type { Activation, BatchNormOptions, DenseOptions, Layer, MlpOptions } from "./layers";
 export { activate, BatchNorm1d, Dense, Dropout, Mlp, prefixWeights } from "./layers";
 export * from "./linalg/index";

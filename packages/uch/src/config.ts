@@ -5,6 +5,8 @@
  * [reconstructed] / [suggested] chosen by the spec where the paper is silent or lost.
  */
 
+import type { InputSpec } from "@cmh/tensor-core";
+
 /** Activation of the text embedding E_T. */
 export type TextActivation = "tanh" | "relu";
 /** Output activation of the fake-image decoder of G^f_{T→I}; "auto" = relu when all training image features are ≥ 0. */
@@ -31,8 +33,11 @@ export interface UCHConfig {
   readonly warmupEpochs: number;
   /** Mini-batch size [paper: 128]. */
   readonly batchSize: number;
-  /** Z-score both modalities' input features with the training set's per-column mean and std (not in the paper; see README). */
-  readonly standardize: boolean;
+  /**
+   * The shared input stage (`@cmh/tensor-core`), fitted on the training rows [paper: none stated,
+   * raw fc7 and BoW; `quick`: "standardize", per-column mean and std; see README].
+   */
+  readonly input: InputSpec;
   /** Layer initialisation [unspecified; glorot = the TensorFlow dense-layer default the paper's framework uses; torch = U(±1/√fan_in)]. */
   readonly init: UCHInit;
   /** Width of the text embedding E_T [paper: 300]. */
@@ -103,7 +108,7 @@ export const UCH_DEFAULTS: UCHConfig = {
   epochs: 100,
   warmupEpochs: 0,
   batchSize: 128,
-  standardize: true,
+  input: "none",
   init: "glorot",
   textEmbedDim: 300,
   textActivation: "tanh",
@@ -146,6 +151,7 @@ const QUICK_BUDGET: Partial<UCHConfig> = {
   lrImageEncoder: 1e-3,
   lrStepEvery: 0,
   epochs: 8,
+  input: "standardize",
 };
 
 /**
@@ -165,7 +171,7 @@ const QUICK: Partial<UCHConfig> = { ...QUICK_BUDGET, ...VICREG };
 /** Named presets: `paper`, `quick`, the faithful objective at both budgets, and ablations of `quick`. */
 export const UCH_PRESETS: Record<string, Partial<UCHConfig>> = {
   paper: {},
-  "paper-vicreg": VICREG,
+  "paper-vicreg": { ...VICREG, input: "standardize" },
   quick: QUICK,
   "quick-faithful": QUICK_BUDGET,
   "quick-centred": { ...QUICK_BUDGET, centerCodes: true },

@@ -27,6 +27,7 @@ const TINY: Partial<UCHConfig> = {
   epochs: 2,
   lr: 1e-3,
   lrStepEvery: 0,
+  input: "standardize",
 };
 
 describeHasherConformance(UCH, { config: TINY });

@@ -45,26 +45,6 @@ function meanVariance(x: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.moments(x, 0).variance) as tf.Scalar);
 }
 
-/** Per-column mean and 1/std (1 for constant columns) of a matrix, written into `mean`/`scale`. */
-function columnStats(m: Matrix, mean: Float32Array, scale: Float32Array): void {
-  const s = new Float64Array(m.cols);
-  const s2 = new Float64Array(m.cols);
-  for (let i = 0; i < m.rows; i++) {
-    const o = i * m.cols;
-    for (let j = 0; j < m.cols; j++) {
-      const x = m.data[o + j];
-      s[j] += x;
-      s2[j] += x * x;
-    }
-  }
-  for (let j = 0; j < m.cols; j++) {
-    const mu = s[j] / m.rows;
-    const sd = Math.sqrt(Math.max(s2[j] / m.rows - mu * mu, 0));
-    mean[j] = mu;
-    scale[j] = sd > 1e-6 ? 1 / sd : 1;
-  }
-}
-
 /**
  * UCH (Li et al., AAAI 2019), feature variant "UCH-feat": an outer CycleGAN translates image
  * features and text embeddings into each other through a common space Z, an inner CycleGAN
@@ -90,15 +70,8 @@ export class UCH extends BaseHasher<UCHConfig> {
   }
 
   private nets?: UCHNetworks;
-  /** Input standardisation: per-column mean and 1/std of each modality (identity when off). */
   /** Per-modality training means of H (zeros unless `centerCodes`). */
   private centers?: { image: Float32Array; text: Float32Array };
-  private norm?: {
-    imageMean: Float32Array;
-    imageScale: Float32Array;
-    textMean: Float32Array;
-    textScale: Float32Array;
-  };
 
   /** The trained networks (for inspection; throws before fit/load). */
   get networks(): UCHNetworks {
@@ -113,35 +86,15 @@ export class UCH extends BaseHasher<UCHConfig> {
       image: new Float32Array(this.config.bits),
       text: new Float32Array(this.config.bits),
     };
-    this.norm = {
-      imageMean: new Float32Array(dims.image),
-      imageScale: new Float32Array(dims.image).fill(1),
-      textMean: new Float32Array(dims.text),
-      textScale: new Float32Array(dims.text).fill(1),
-    };
   }
 
   protected weights(): Record<string, WeightValue> {
     const w: Record<string, WeightValue> = { ...this.networks.namedWeights() };
-    if (this.config.standardize && this.norm) {
-      w["norm.imageMean"] = this.norm.imageMean;
-      w["norm.imageScale"] = this.norm.imageScale;
-      w["norm.textMean"] = this.norm.textMean;
-      w["norm.textScale"] = this.norm.textScale;
-    }
     if (this.config.centerCodes && this.centers) {
       w["center.image"] = this.centers.image;
       w["center.text"] = this.centers.text;
     }
     return w;
-  }
-
-  /** Standardise a batch of one modality (no-op when `standardize` is off). */
-  private normalize(modality: Modality, x: tf.Tensor): tf.Tensor {
-    if (!this.config.standardize || !this.norm) return x;
-    const mean = modality === "image" ? this.norm.imageMean : this.norm.textMean;
-    const scale = modality === "image" ? this.norm.imageScale : this.norm.textScale;
-    return tf.tidy(() => tf.mul(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(scale)));
   }
 
   protected override extra(): unknown {
@@ -166,14 +119,11 @@ export class UCH extends BaseHasher<UCHConfig> {
         `UCH: fit needs at least 2 training pairs (batch statistics), got ${train.image.rows}`,
       );
     if (c.imageOutputActivation === "auto") {
-      // relu only when the features fed to the network are non-negative (raw post-ReLU fc7).
+      // relu only when the features fed to the network (after the input stage) are non-negative,
+      // e.g. raw post-ReLU fc7.
       let min = Number.POSITIVE_INFINITY;
       for (const x of train.image.data) if (x < min) min = x;
-      nets.imageOutputRelu = min >= 0 && !c.standardize;
-    }
-    if (c.standardize && this.norm) {
-      columnStats(train.image, this.norm.imageMean, this.norm.imageScale);
-      columnStats(train.text, this.norm.textMean, this.norm.textScale);
+      nets.imageOutputRelu = min >= 0;
     }
     const adam = (lr: number) => new Adam({ lr, weightDecay: c.weightDecay });
     const optDf = ctx.optimizer("df", adam(c.lr));
@@ -207,8 +157,8 @@ export class UCH extends BaseHasher<UCHConfig> {
       const batches = batchIndices(n, { batchSize, rng: ctx.rng, dropLast: n > batchSize });
       for (let b = 0; b < batches.length; b++) {
         await epoch.tick();
-        const v = this.normalizeOwned("image", rowsTensor(train.image, batches[b]));
-        const t = this.normalizeOwned("text", rowsTensor(train.text, batches[b]));
+        const v = rowsTensor(train.image, batches[b]);
+        const t = rowsTensor(train.text, batches[b]);
         try {
           const terms: Record<string, number> = {};
           // (16) D^f; (17) E + G^f on L_f; (18) D^z; (19) G^z on L_z.
@@ -274,7 +224,7 @@ export class UCH extends BaseHasher<UCHConfig> {
         const sum = new Float64Array(c.bits);
         for (let r = 0; r < m.rows; r += 2048) {
           const idx = Array.from({ length: Math.min(2048, m.rows - r) }, (_, i) => r + i);
-          const h = tf.tidy(() => nets.hash(mod, this.normalize(mod, rowsTensor(m, idx))));
+          const h = tf.tidy(() => nets.hash(mod, rowsTensor(m, idx)));
           const d = h.dataSync();
           h.dispose();
           for (let i = 0; i < d.length; i++) sum[i % c.bits] += d[i];
@@ -283,13 +233,6 @@ export class UCH extends BaseHasher<UCHConfig> {
         for (let k = 0; k < c.bits; k++) this.centers[mod][k] = sum[k] / m.rows;
       }
     }
-  }
-
-  /** Standardise a batch and dispose the raw one. */
-  private normalizeOwned(modality: Modality, x: tf.Tensor): tf.Tensor {
-    const y = this.normalize(modality, x);
-    if (y !== x) x.dispose();
-    return y;
   }
 
   /** Collapse monitors (per-dimension variance of F^T, Z, H; per-bit code mean) on a batch. */
@@ -334,7 +277,7 @@ export class UCH extends BaseHasher<UCHConfig> {
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const nets = this.networks;
     return tf.tidy(() => {
-      const h = nets.hash(modality, this.normalize(modality, matrixTensor(x)));
+      const h = nets.hash(modality, matrixTensor(x));
       if (!this.config.centerCodes || !this.centers) return h;
       return tf.sub(h, tf.tensor1d(this.centers[modality]));
     });

@@ -1,4 +1,4 @@
-import { HasherError } from "@cmh/tensor-core";
+import { HasherError, type InputSpec } from "@cmh/tensor-core";
 
 /**
  * Config of {@link UGACH}. Every choice where the paper and the reference code
@@ -10,6 +10,12 @@ export interface UGACHConfig {
   readonly bits: number;
   /** Seed of every random choice (init, graph tie-free sampling, candidates, shuffles). */
   readonly seed: number;
+  /**
+   * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; the kNN graph and the
+   * networks both see its output. "none" [paper, code: raw post-ReLU fc7 and binary BoW, not
+   * normalised]; `quick`: "standardize".
+   */
+  readonly input: InputSpec;
   /** Width of the common-representation (tanh) layer: 4096 [paper], 8192 [code]. */
   readonly hidden: number;
   /** Std of the truncated-normal weight init (biases 0) [code: 0.1]. */
@@ -100,6 +106,7 @@ export interface UGACHConfig {
 export const UGACH_DEFAULTS: UGACHConfig = Object.freeze({
   bits: 32,
   seed: 0,
+  input: "none",
   hidden: 4096,
   initStd: 0.1,
   graph: "knn",
@@ -167,6 +174,7 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
     weightDecay: 0,
     candidateSharing: "batch",
     epochScaleItems: 5000,
+    input: "standardize",
   },
   Baseline: { graph: "pair", epochs: 0 },
   "Baseline-GAN": { graph: "pair" },

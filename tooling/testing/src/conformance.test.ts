@@ -7,6 +7,8 @@ import {
   conformanceChecks,
   describeHasherConformance,
   prepareConformance,
+  SCALE_MAP_TOLERANCE,
+  stagedConfig,
 } from "./conformance";
 import { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
 
@@ -83,5 +85,92 @@ describe("the conformance suite catches violations", () => {
       model: { ...leaky.model, encode: () => leaky.model.encode("image", leaky.data.image) },
     };
     await failing(ctx as typeof leaky, "rejects encode input of the wrong width or with NaN");
+  });
+});
+
+/** Bypasses the input stage: its codes shift with the raw features' scale (a large one fixes every bit). */
+class ScaleSensitive extends ExampleHasher {
+  static override readonly methodName: string = "ScaleSensitive";
+  private offset = 0;
+  override async fit(train: CrossModalSet, options?: Parameters<ExampleHasher["fit"]>[1]) {
+    let max = 0;
+    for (const v of train.image.data) max = Math.max(max, Math.abs(v));
+    this.offset = max > 100 ? 1e6 : 0;
+    return super.fit(train, options);
+  }
+  protected override project(modality: Modality, x: Matrix): tf.Tensor {
+    return tf.add(super.project(modality, x), this.offset);
+  }
+}
+
+/** Divides image rows by each batch's column std without a guard: a constant column gives NaN. */
+class NaiveStd extends ExampleHasher {
+  static override readonly methodName: string = "NaiveStd";
+  protected override project(modality: Modality, x: Matrix): tf.Tensor {
+    if (modality === "text") return super.project(modality, x);
+    const t = tf.tensor2d(x.data, [x.rows, x.cols]);
+    const { mean, variance } = tf.moments(t, 0);
+    const z = tf.div(tf.sub(t, mean), tf.sqrt(variance));
+    return super.project(modality, { ...x, data: z.dataSync() as Float32Array });
+  }
+}
+
+/** One code for every item. */
+class Collapsed extends ExampleHasher {
+  static override readonly methodName: string = "Collapsed";
+  protected override project(_modality: Modality, x: Matrix): tf.Tensor {
+    return tf.ones([x.rows, this.config.bits]);
+  }
+}
+
+describe("the conformance suite catches fragile and collapsed methods", () => {
+  const config: Partial<ExampleHasherConfig> = { epochs: 1, bits: 16 };
+
+  it("stagedConfig keeps a configured stage, else takes quick's, else standardize", () => {
+    expect(stagedConfig(ExampleHasher, { input: "l2" }).input).toBe("l2");
+    expect(stagedConfig(ExampleHasher, {}).input).toBe(
+      ExampleHasher.presets.quick.input ?? "standardize",
+    );
+    expect(stagedConfig(ExampleHasher, { input: "none" }).input).toBe("standardize");
+    expect(SCALE_MAP_TOLERANCE).toBeGreaterThan(0);
+  });
+
+  it("codes that move with the features' scale fail the scale check", async () => {
+    const ctx = await prepareConformance(ScaleSensitive, { config });
+    try {
+      const e = await failing(
+        ctx,
+        "with its input stage on, one modality scaled by 1000 or 0.001 keeps codes healthy and mAP",
+      );
+      expect(e.message).toMatch(/collapsed|mAP/);
+    } finally {
+      await cleanupConformance(ctx);
+    }
+  });
+
+  it("NaN on a constant column fails the constant-column check", async () => {
+    const ctx = await prepareConformance(NaiveStd, { config });
+    try {
+      const e = await failing(
+        ctx,
+        "with its input stage on, a constant column and an all-zero row break neither fit nor encode",
+      );
+      expect(e.message).toMatch(/NaN/);
+    } finally {
+      await cleanupConformance(ctx);
+    }
+  });
+
+  it("collapsed codes fail the code-health check", async () => {
+    const ctx = await prepareConformance(Collapsed, { config });
+    try {
+      const e = await failing(
+        ctx,
+        "reports codeHealth in the fit report; a small fit with its input stage on has healthy codes",
+      );
+      expect(e.message).toMatch(/collapsed|identical/);
+    } finally {
+      await cleanupConformance(ctx);
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CrossModalSet, Matrix } from "@cmh/datasets";
-import type { FitProgress, FitReport, Hasher, HasherClass } from "@cmh/tensor-core";
+import type { CrossModalSet, LabelMatrix, Matrix } from "@cmh/datasets";
+import { type BinaryCodes, type CodeHealth, codeHealth, unpackCodes } from "@cmh/hamming-index";
+import type { FitProgress, FitReport, Hasher, HasherClass, Modality } from "@cmh/tensor-core";
 import { initBackend, tf } from "@cmh/tensor-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinySet } from "./tiny-data";
@@ -52,6 +53,118 @@ function make<C extends object>(ctx: ConformanceContext<C>, extra: Partial<C> = 
 }
 
 const MODALITIES = ["image", "text"] as const;
+
+/**
+ * Largest drop in mAP@all (image→text or text→image, on the training set itself) allowed when one
+ * modality's features are multiplied by 1000 or 0.001. With a fitted input stage every mode maps
+ * scaled features to the unscaled ones up to float32 rounding (relative ~1e-7), so the only
+ * difference is that rounding carried through training; 0.05 is far above what it moves (measured
+ * ≤ 0.01 on every method) and far below the gap an unhandled scale opens (0.1-0.6 in the issue's
+ * uci-mfeat table).
+ */
+export const SCALE_MAP_TOLERANCE = 0.05;
+
+/** The conformance config with the input stage on: its own `input`, else `quick`'s, else "standardize". */
+export function stagedConfig<C extends object>(
+  Method: HasherClass<C>,
+  config: Partial<C>,
+): Partial<C> {
+  const own = (config as { input?: unknown }).input;
+  const quick = (Method.presets.quick as { input?: unknown } | undefined)?.input;
+  const on = (v: unknown): v is string => typeof v === "string" && v !== "none";
+  const input = on(own) ? own : on(quick) ? quick : "standardize";
+  return { ...config, input } as Partial<C>;
+}
+
+function scaleMatrix(m: Matrix, f: number): Matrix {
+  return { ...m, data: m.data.map((v) => v * f) };
+}
+
+/**
+ * mAP@all of `query` against `database` (relevant = at least one shared label; ranking by Hamming
+ * distance, ties by database index). A plain O(n²·bits) version for the suite's small sets
+ * (@cmh/metrics depends on this package for its tests, so it cannot be imported here).
+ */
+export function plainMeanAveragePrecision(
+  query: BinaryCodes,
+  database: BinaryCodes,
+  labels: LabelMatrix,
+): number {
+  const q = unpackCodes(query);
+  const d = unpackCodes(database);
+  const bits = query.bits;
+  const shares = (a: number, b: number) => {
+    for (let k = 0; k < labels.cols; k++)
+      if (labels.data[a * labels.cols + k] > 0 && labels.data[b * labels.cols + k] > 0) return true;
+    return false;
+  };
+  let sum = 0;
+  for (let i = 0; i < query.n; i++) {
+    const dist = Array.from({ length: database.n }, (_, j) => {
+      let h = 0;
+      for (let k = 0; k < bits; k++) if (q[i * bits + k] !== d[j * bits + k]) h++;
+      return h;
+    });
+    const order = dist.map((_, j) => j).sort((a, b) => dist[a] - dist[b] || a - b);
+    let hits = 0;
+    let ap = 0;
+    order.forEach((j, rank) => {
+      if (shares(i, j)) {
+        hits++;
+        ap += hits / (rank + 1);
+      }
+    });
+    sum += hits > 0 ? ap / hits : 0;
+  }
+  return sum / query.n;
+}
+
+/** Health of both modalities' codes of `data`, and mAP@all I→T / T→I on `data` itself (when labelled). */
+function scoreFit<C extends object>(model: Hasher<C>, data: CrossModalSet) {
+  const codes = { image: model.encode("image", data.image), text: model.encode("text", data.text) };
+  const health = { image: codeHealth(codes.image), text: codeHealth(codes.text) };
+  const labels = data.labels;
+  const map = (q: Modality, d: Modality) =>
+    labels ? plainMeanAveragePrecision(codes[q], codes[d], labels) : Number.NaN;
+  return { health, i2t: map("image", "text"), t2i: map("text", "image") };
+}
+
+/** Codes not collapsed by `COLLAPSE_RULE`, and more than one distinct code per modality. */
+function expectHealthy(h: Readonly<Record<Modality, CodeHealth>>, what: string): void {
+  for (const m of MODALITIES) {
+    expect(h[m].collapsed, `${what}: ${m} codes collapsed (${h[m].reason})`).toBe(false);
+    // Stricter than the rule on sets under 100 codes, where its distinct-share test is off.
+    expect(h[m].distinct, `${what}: ${m} codes all identical`).toBeGreaterThan(1);
+  }
+}
+
+type Score = ReturnType<typeof scoreFit>;
+
+/** The small fit with the input stage on, per conformance run (one fit shared by two checks). */
+const stagedFits = new WeakMap<object, Promise<Score>>();
+
+/** Score of the `stagedConfig` fit on `ctx.data`: the shared model when its config has the stage on. */
+function stagedBaseline<C extends object>(ctx: ConformanceContext<C>): Promise<Score> {
+  let p = stagedFits.get(ctx.model);
+  if (!p) {
+    const config = stagedConfig(ctx.Method, ctx.options.config);
+    const same =
+      (config as { input?: unknown }).input === (ctx.model.config as { input?: unknown }).input;
+    p = same
+      ? Promise.resolve(scoreFit(ctx.model, ctx.data))
+      : (async () => {
+          const m = new ctx.Method(config);
+          try {
+            await m.fit(ctx.data);
+            return scoreFit(m, ctx.data);
+          } finally {
+            m.dispose();
+          }
+        })();
+    stagedFits.set(ctx.model, p);
+  }
+  return p;
+}
 
 /** Fit the shared model of a conformance run (what `describeHasherConformance` does in beforeAll). */
 export async function prepareConformance<C extends object>(
@@ -263,6 +376,82 @@ export const conformanceChecks: Record<
     pre.dispose();
   },
 
+  "reports codeHealth in the fit report; a small fit with its input stage on has healthy codes":
+    async (ctx) => {
+      const { model, data, report } = ctx;
+      expect(report.codeHealth, "the fit report carries codeHealth").toBeDefined();
+      for (const m of MODALITIES) {
+        expect(report.codeHealth?.[m]).toEqual(codeHealth(model.encode(m, data[m])));
+      }
+      expectHealthy((await stagedBaseline(ctx)).health, "small fit");
+    },
+
+  "with its input stage on, one modality scaled by 1000 or 0.001 keeps codes healthy and mAP":
+    async (ctx) => {
+      const config = stagedConfig(ctx.Method, ctx.options.config);
+      const base = await stagedBaseline(ctx);
+      expectHealthy(base.health, "unscaled fit");
+      for (const m of MODALITIES) {
+        for (const f of [1000, 0.001]) {
+          const data = { ...ctx.data, [m]: scaleMatrix(ctx.data[m], f) };
+          const h = new ctx.Method(config);
+          try {
+            const report = await h.fit(data);
+            for (const v of report.history) expect(Number.isFinite(v.total)).toBe(true);
+            const s = scoreFit(h, data);
+            const what = `${m} x ${f} (input ${JSON.stringify((config as { input?: string }).input)})`;
+            expectHealthy(s.health, what);
+            if (process.env.CMH_CONFORMANCE_VERBOSE)
+              console.log(
+                `${ctx.Method.methodName} ${what}: mAP i2t ${s.i2t.toFixed(4)} (unscaled ${base.i2t.toFixed(4)}), t2i ${s.t2i.toFixed(4)} (unscaled ${base.t2i.toFixed(4)})`,
+              );
+            if (ctx.data.labels) {
+              expect(s.i2t, `${what}: mAP i2t`).toBeGreaterThanOrEqual(
+                base.i2t - SCALE_MAP_TOLERANCE,
+              );
+              expect(s.t2i, `${what}: mAP t2i`).toBeGreaterThanOrEqual(
+                base.t2i - SCALE_MAP_TOLERANCE,
+              );
+            }
+          } finally {
+            h.dispose();
+          }
+        }
+      }
+    },
+
+  "with its input stage on, a constant column and an all-zero row break neither fit nor encode":
+    async (ctx) => {
+      const { data } = ctx;
+      const odd = (m: Matrix, constant: number): Matrix => {
+        const d = Float32Array.from(m.data);
+        for (let r = 0; r < m.rows; r++) d[r * m.cols] = constant;
+        d.fill(0, m.cols, 2 * m.cols);
+        return { ...m, data: d };
+      };
+      const set: CrossModalSet = { ...data, image: odd(data.image, 2.5), text: odd(data.text, 0) };
+      const h = new ctx.Method(stagedConfig(ctx.Method, ctx.options.config));
+      try {
+        const report = await h.fit(set);
+        for (const v of report.history) expect(Number.isFinite(v.total)).toBe(true);
+        expectHealthy(scoreFit(h, set).health, "constant column + all-zero row");
+        for (const m of MODALITIES) {
+          const zeros: Matrix = {
+            rows: 2,
+            cols: set[m].cols,
+            data: new Float32Array(2 * set[m].cols),
+          };
+          expect(h.encode(m, zeros).n).toBe(2);
+          // a value the constant column never had in training
+          const probe = Float32Array.from(set[m].data.subarray(0, 2 * set[m].cols));
+          probe[0] = 1e3;
+          expect(h.encode(m, { rows: 2, cols: set[m].cols, data: probe }).n).toBe(2);
+        }
+      } finally {
+        h.dispose();
+      }
+    },
+
   "leaks no tensors across fit, encode and dispose": async (ctx) => {
     const before = tf.memory().numTensors;
     const m = make(ctx);
@@ -285,7 +474,9 @@ export const conformanceChecks: Record<
  * Checks (see `conformanceChecks`): metadata and presets, bits validation and unknown keys, fit
  * report and progress, code shape and determinism, save/load round-trip, encode input checks,
  * fit input checks, labels (ignored by unsupervised methods, required by supervised ones) and seed
- * reproducibility, prompt cancellation, no tensor leaks.
+ * reproducibility, prompt cancellation, healthy codes (`codeHealth` in the fit report), robustness
+ * with the input stage on (one modality scaled by 1000 or 0.001: healthy codes, mAP within
+ * `SCALE_MAP_TOLERANCE`; a constant column and an all-zero row), no tensor leaks.
  */
 export function describeHasherConformance<C extends object>(
   Method: HasherClass<C>,

@@ -6,6 +6,7 @@ import {
   Dense,
   type FitContext,
   type InputDims,
+  type InputSpec,
   type Modality,
   matrixTensor,
   type PaperRef,
@@ -27,6 +28,8 @@ export interface ExampleHasherConfig {
   readonly bits: number;
   /** Seed of every random choice in fit. */
   readonly seed: number;
+  /** The shared input stage (tensor-core), fitted on the training rows; say what the paper does. */
+  readonly input: InputSpec;
   readonly epochs: number;
   readonly batchSize: number;
   /** Adam learning rate. */
@@ -55,6 +58,7 @@ export class ExampleHasher extends BaseHasher<ExampleHasherConfig> {
   static readonly defaults: ExampleHasherConfig = {
     bits: 32,
     seed: 0,
+    input: "standardize",
     epochs: 20,
     batchSize: 64,
     lr: 0.01,

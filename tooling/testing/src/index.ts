@@ -4,7 +4,10 @@ export {
   cleanupConformance,
   conformanceChecks,
   describeHasherConformance,
+  plainMeanAveragePrecision,
   prepareConformance,
+  SCALE_MAP_TOLERANCE,
+  stagedConfig,
 } from "./conformance";
 export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
 export { sharedDataPath } from "./shared-data";
