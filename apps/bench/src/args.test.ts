@@ -24,6 +24,19 @@ describe("parseCli", () => {
     expect(o.out).toMatch(/results[/\\]20260102-030405$/);
   });
 
+  it("takes --suite (with --data, --set, --stats) and refuses it with --dataset", () => {
+    const o = parseCli(["--suite", "feature-forms", "--data", "d", "--set", "lr=0.1"]);
+    expect(o).toMatchObject({ suite: "feature-forms", data: "d", stats: false });
+    expect(o.overrides).toEqual({ lr: 0.1 });
+    expect(parseCli(["--suite", "feature-forms", "--stats"]).stats).toBe(true);
+    expect(parseCli([]).suite).toBeUndefined();
+    expect(() => parseCli(["--suite", "feature-forms", "--dataset", "val-hist"])).toThrow(
+      /leave out --dataset/,
+    );
+    expect(() => parseCli(["--stats"])).toThrow(/--suite/);
+    expect(helpText()).toMatch(/--suite <name>/);
+  });
+
   it("takes any preset name and --set overrides as JSON values", () => {
     const o = parseCli([
       "--config",

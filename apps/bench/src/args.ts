@@ -25,6 +25,10 @@ export interface CliOptions {
   readonly isolation: "process" | "inline";
   readonly retryFailed: boolean;
   readonly html: boolean;
+  /** `--suite`: run every set of a named suite (each into `<out>/<set>`), write `<out>/suite.md`. */
+  readonly suite: string | undefined;
+  /** `--stats` (with `--suite`): print the suite's statistics table and exit. */
+  readonly stats: boolean;
 }
 
 const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"];
@@ -68,6 +72,11 @@ Options:
   --skip-failed       on resume, do not retry cells whose last attempt failed
   --no-html           skip report.html
   --report            only rewrite leaderboard.md and report.html from --out's results
+  --suite <name>      run every set of a suite instead of one --dataset, each into
+                      <out>/<set>/, then write <out>/suite.md (methods x sets, I->T and
+                      T->I, method - CCA-ITQ): feature-forms | feature-forms+synthetic-val
+                      (--data = the folder holding uci-mfeat/ and mirflickr25k-tags-labels/)
+  --stats             with --suite: print the statistics table of its sets and exit
   --list              list the registered methods and exit
   -h, --help          show this help
 
@@ -160,6 +169,8 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
       inline: { type: "boolean" },
       "skip-failed": { type: "boolean" },
       "no-html": { type: "boolean" },
+      suite: { type: "string" },
+      stats: { type: "boolean" },
     },
   });
   if (positionals.length > 0) {
@@ -188,6 +199,12 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
   if (!METRICS.includes(metric)) {
     throw new Error(`--metric must be one of ${METRICS.join(", ")}, got "${metric}"`);
   }
+  if (values.suite !== undefined && values.dataset !== undefined) {
+    throw new Error("--suite runs its own sets: leave out --dataset");
+  }
+  if (values.stats && values.suite === undefined) {
+    throw new Error("--stats prints a suite's statistics: give the suite with --suite");
+  }
   if (values.report && !values.out) {
     throw new Error("--report rewrites the reports of an existing run: give its folder with --out");
   }
@@ -210,5 +227,7 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
     isolation: values.inline ? "inline" : "process",
     retryFailed: values["skip-failed"] !== true,
     html: values["no-html"] !== true,
+    suite: values.suite,
+    stats: values.stats === true,
   };
 }

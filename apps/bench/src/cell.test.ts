@@ -2,6 +2,8 @@ import { synthetic } from "@cmh/datasets";
 import { describe, expect, it } from "vitest";
 import { type CellSpec, cellKey, presetLabel, runCell, trainingView } from "./cell";
 import { loadDataset } from "./dataset";
+import { renderLeaderboard } from "./leaderboard";
+import { toRecords } from "./results";
 import { makeFakeHasher } from "./test-fakes";
 
 const spec: CellSpec = {
@@ -50,6 +52,35 @@ describe("runCell", () => {
     const { labels: _l, ...unlabelled } = data.set;
     const noLabels = await runCell(G, spec, { ...data, set: unlabelled });
     expect(noLabels).toMatchObject({ status: "failed", phase: "evaluate" });
+  });
+
+  it("records code health per modality; constant codes are marked collapsed in the leaderboard", async () => {
+    const data = await loadDataset(spec.dataset, 0);
+    const ok = await runCell(makeFakeHasher("H"), spec, data);
+    const flat = await runCell(makeFakeHasher("C", false, { constant: ["image"] }), spec, data);
+    expect(ok.status === "ok" && ok.codeHealth.image.collapsed).toBe(false);
+    expect(ok.status === "ok" && ok.codeHealth.text.collapsed).toBe(false);
+    if (flat.status !== "ok") throw new Error("the constant fake should fit");
+    expect(flat.codeHealth.image).toMatchObject({ collapsed: true, distinct: 1, constantBits: 16 });
+    expect(flat.codeHealth.text.collapsed).toBe(false);
+    const ctx = {
+      runId: "r",
+      attempt: "a",
+      identity: data.identity,
+      code: { packages: {}, commit: null, dirty: false, node: "v20" },
+      peakRssBytes: null,
+      peakRssScope: "cell-process" as const,
+    };
+    const recs = [
+      ...toRecords({ ...spec, method: "H" }, ok, ctx),
+      ...toRecords({ ...spec, method: "C" }, flat, { ...ctx, attempt: "b" }),
+    ];
+    expect(recs[0].codeHealth?.image.distinctShare).toBeGreaterThan(0.5);
+    const md = renderLeaderboard(recs);
+    const row = (m: string) => md.split("\n").find((l) => l.startsWith(`| ${m} `)) ?? "";
+    expect(row("C")).toMatch(/⚠ collapsed image/);
+    expect(row("H")).not.toMatch(/collapsed/);
+    expect(md).toMatch(/fewer than 1 % distinct codes/);
   });
 
   it("keys cells by method, preset, bits, seed and dataset", () => {

@@ -4,7 +4,7 @@
  * Failures (a throw, a non-finite loss, bad codes) become a failed outcome, never an exception.
  */
 import { applySplit, type CrossModalSet } from "@cmh/datasets";
-import type { BinaryCodes } from "@cmh/hamming-index";
+import { type BinaryCodes, type CodeHealth, codeHealth } from "@cmh/hamming-index";
 import {
   type CrossModalMetrics,
   type Direction,
@@ -76,6 +76,8 @@ export interface CellSuccess {
   readonly encode: { readonly image: EncodeTiming; readonly text: EncodeTiming };
   readonly evalSeconds: number;
   readonly metrics: CrossModalMetrics;
+  /** Code health (`codeHealth` of `@cmh/hamming-index`) of the database codes of each modality. */
+  readonly codeHealth: { readonly image: CodeHealth; readonly text: CodeHealth };
 }
 
 /** A cell that failed, with the phase and the error. */
@@ -271,6 +273,10 @@ export async function runCell(
       encode,
       evalSeconds: (performance.now() - tE) / 1000,
       metrics,
+      codeHealth: {
+        image: codeHealth(codes.image.database),
+        text: codeHealth(codes.text.database),
+      },
     };
   } finally {
     try {

@@ -2,6 +2,7 @@
 import { helpText, parseCli } from "./args";
 import { REGISTRY, selectMethods } from "./registry";
 import { formatDuration, runBench, writeReports } from "./runner";
+import { runSuite, suiteStatsTable } from "./suite";
 
 async function main(argv: readonly string[]): Promise<number> {
   let opts: ReturnType<typeof parseCli>;
@@ -49,6 +50,33 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
+  }
+  if (opts.suite !== undefined) {
+    if (opts.stats) {
+      console.log(await suiteStatsTable(opts.suite, opts.data));
+      return 0;
+    }
+    const { summaries, leaderboard, file } = await runSuite({
+      suite: opts.suite,
+      data: opts.data,
+      methods,
+      bits: opts.bits,
+      seeds: opts.seeds,
+      preset: opts.preset,
+      overrides: opts.overrides,
+      backend: opts.backend,
+      out: opts.out,
+      directions: opts.directions,
+      isolation: opts.isolation,
+      retryFailed: opts.retryFailed,
+      metric: opts.metric,
+      htmlReport: opts.html,
+      signal: controller.signal,
+      command: `node apps/bench/dist/cli.js ${argv.join(" ")}`,
+    });
+    console.log(`\n${leaderboard}\nwrote ${file}`);
+    if (controller.signal.aborted) return 130;
+    return summaries.some((s) => s.failed > 0) ? 1 : 0;
   }
   const summary = await runBench({
     methods,

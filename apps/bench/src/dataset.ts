@@ -27,6 +27,7 @@ import {
   splitHash,
   synthetic,
 } from "@cmh/datasets";
+import { buildFeatureFormSet, FEATURE_FORM_SETS } from "./feature-forms";
 
 /** What the user asked for: `--dataset`, `--data`, `--protocol`. */
 export interface DatasetSpec {
@@ -143,6 +144,8 @@ export function protocolOf(spec: DatasetSpec): ProtocolSpec | undefined {
   }
   const syn = SYNTHETIC_DATASETS[spec.name];
   if (syn) return syn.protocol;
+  const form = FEATURE_FORM_SETS[spec.name];
+  if (form) return form.protocol;
   const real = REAL_DATASETS[spec.name];
   return real ? PROTOCOLS[real.protocol] : undefined;
 }
@@ -158,7 +161,11 @@ export function validateDatasetSpec(spec: DatasetSpec): void {
     }
   } else {
     if (spec.data === undefined) {
-      const known = [...Object.keys(SYNTHETIC_DATASETS), ...Object.keys(REAL_DATASETS)].join(", ");
+      const known = [
+        ...Object.keys(SYNTHETIC_DATASETS),
+        ...Object.keys(REAL_DATASETS),
+        ...Object.keys(FEATURE_FORM_SETS),
+      ].join(", ");
       throw new Error(
         `Dataset "${spec.name}" is not generated, so --data <path> is needed (a folder or file). Known names: ${known}; any other name works with --data and --protocol.`,
       );
@@ -213,7 +220,12 @@ async function loadSet(
     validateDatasetSpec(spec);
     const path = spec.data as string;
     let readFiles: string[];
-    if (isTrainTestLayout(path)) {
+    if (FEATURE_FORM_SETS[spec.name]) {
+      // A set of the feature-form suite, built from the source rows under `path`.
+      const built = buildFeatureFormSet(spec.name, path);
+      set = built.set;
+      readFiles = built.files;
+    } else if (isTrainTestLayout(path)) {
       // A fixed train (= database) / test (= query) layout: its own split unless --protocol says otherwise.
       const loaded = await loadTrainTestLayout(path, { name: spec.name });
       set = loaded.set;

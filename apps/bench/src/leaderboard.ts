@@ -1,4 +1,5 @@
 /** `leaderboard.md`: one table per dataset group and direction, methods x bit lengths. */
+import { COLLAPSE_RULE } from "@cmh/hamming-index";
 import type { Direction } from "@cmh/metrics";
 import { findPaperResult, PAPER_RESULTS, type PaperResult } from "./paper-results";
 import type { ResultRecord } from "./results";
@@ -36,9 +37,13 @@ export function methodLabel(m: { name: string; supervised: boolean }): string {
 export function formatCell(c: CellSummary, paper?: PaperResult): string {
   let s = c.stat ? formatStat(c.stat) : c.failed > 0 ? "failed" : "—";
   if (c.stat && c.failed > 0) s += ` (${c.failed} failed)`;
+  if (c.collapsed.length > 0) s += ` ⚠ collapsed ${c.collapsed.join("+")}`;
   if (paper) s += ` (paper ${paper.value.toFixed(3)})`;
   return s;
 }
+
+/** How a cell with collapsed codes is marked, and the rule (`COLLAPSE_RULE` of `@cmh/hamming-index`). */
+export const COLLAPSE_NOTE = `⚠ collapsed image/text beside a cell: in at least one seed, that modality's database codes are collapsed — fewer than ${100 * COLLAPSE_RULE.minDistinctShare} % distinct codes (among at least 100), or more than ${100 * COLLAPSE_RULE.maxConstantBitShare} % of the bits constant; the number then says little about the method.`;
 
 /** Column alignment: "l" left, "r" right. */
 export type Align = "l" | "r";
@@ -185,6 +190,7 @@ export function renderLeaderboard(
     `Metric: ${metricNote(records, metric)}. Cells show the mean ± sample std over seeds (one seed: the value).`,
     "",
     "† supervised: trains with labels; the other methods never see labels.",
+    COLLAPSE_NOTE,
     "(paper x) beside a cell: the method's own paper reports x for this dataset, protocol, bit length and metric, with the paper's features — context, not a reproduction target (sources in apps/bench/src/paper-results.ts).",
     `Code: ${commit}; backend: ${backends || "—"}; packages: ${Object.entries(first.code.packages)
       .map(([k, v]) => `${k}@${v}`)

@@ -7,6 +7,7 @@ import * as vega from "vega";
 import * as vl from "vega-lite";
 import {
   type Align,
+  COLLAPSE_NOTE,
   COST_ALIGN,
   costRows,
   defaultAlign,
@@ -212,6 +213,7 @@ export async function renderReport(
     const first = records[0];
     parts.push(
       `<p class="note">Metric: ${escapeHtml(metricNote(records, metric).replace(/\*\*/g, ""))}. Cells show mean ± sample std over seeds. † supervised: trains with labels.</p>`,
+      `<p class="note">${escapeHtml(COLLAPSE_NOTE)}</p>`,
       `<p class="note">Code: ${escapeHtml(first.code.commit ?? "not a git checkout")}${first.code.dirty ? " (uncommitted changes)" : ""}; ${escapeHtml(
         Object.entries(first.code.packages)
           .map(([k, v]) => `${k}@${v}`)

@@ -15,6 +15,7 @@ import {
   readSync,
   writeSync,
 } from "node:fs";
+import type { CodeHealth } from "@cmh/hamming-index";
 import type { Direction, MetricVariants } from "@cmh/metrics";
 import type { CellFailure, CellOutcome, CellSpec, EncodeTiming } from "./cell";
 import { cellKey, presetLabel } from "./cell";
@@ -63,6 +64,11 @@ export interface ResultRecord {
   readonly finalLoss: number | null;
   readonly encode: { readonly image: EncodeTiming; readonly text: EncodeTiming } | null;
   readonly evalSeconds: number | null;
+  /**
+   * Code health of the cell's database codes per modality (null on a failed cell; absent in
+   * files written before it was recorded).
+   */
+  readonly codeHealth?: { readonly image: CodeHealth; readonly text: CodeHealth } | null;
   /** Peak resident memory in bytes, and whose: the cell's own process, or the whole runner. */
   readonly peakRssBytes: number | null;
   readonly peakRssScope: "cell-process" | "runner-process";
@@ -133,6 +139,7 @@ export function toRecords(
         finalLoss: null,
         encode: null,
         evalSeconds: null,
+        codeHealth: null,
         error: { phase: outcome.phase, ...outcome.error },
       },
     ];
@@ -159,6 +166,7 @@ export function toRecords(
       finalLoss: outcome.finalLoss,
       encode: outcome.encode,
       evalSeconds: outcome.evalSeconds,
+      codeHealth: outcome.codeHealth,
       error: null,
     };
     const mm = m as unknown as Record<string, unknown>;

@@ -91,6 +91,11 @@ export interface CellSummary {
   /** Seeds whose cell failed, with the first error message. */
   readonly failed: number;
   readonly error: string | null;
+  /**
+   * Which modalities' codes are collapsed (by `COLLAPSE_RULE` of `@cmh/hamming-index`) in at
+   * least one seed of the cell, e.g. ["image"]; empty when all are healthy or unrecorded.
+   */
+  readonly collapsed: readonly ("image" | "text")[];
 }
 
 /** Summarise one metric variant of one method/bits/direction over seeds. */
@@ -104,6 +109,7 @@ export function summarise(
   const values: number[] = [];
   let failed = 0;
   let error: string | null = null;
+  const collapsed = new Set<"image" | "text">();
   for (const r of g.records) {
     if (r.method !== method || r.bits !== bits) continue;
     if (r.status === "failed") {
@@ -111,11 +117,18 @@ export function summarise(
       error ??= r.error?.message ?? "failed";
       continue;
     }
+    if (r.codeHealth?.image.collapsed) collapsed.add("image");
+    if (r.codeHealth?.text.collapsed) collapsed.add("text");
     if (r.direction === direction && r.metric === metric && typeof r.value === "number") {
       values.push(r.value);
     }
   }
-  return { stat: values.length > 0 ? meanStd(values) : null, failed, error };
+  return {
+    stat: values.length > 0 ? meanStd(values) : null,
+    failed,
+    error,
+    collapsed: (["image", "text"] as const).filter((m) => collapsed.has(m)),
+  };
 }
 
 /** Mean over seeds of a per-cell number (train seconds, throughput, memory) of ok cells. */

@@ -24,6 +24,8 @@ export interface FakeConfig {
   nanAt: number | null;
   /** Return a wrong number of codes from encode. */
   badEncode: boolean;
+  /** Encode every item of these modalities to the same code (collapsed codes). */
+  constant: ("image" | "text")[];
 }
 
 /** Columns summed per bit. */
@@ -74,6 +76,7 @@ export function makeFakeHasher(
         throwAt: null,
         nanAt: null,
         badEncode: false,
+        constant: [],
         ...config,
       };
       this.meta = {
@@ -147,7 +150,7 @@ export function makeFakeHasher(
           for (let t = b * TAPS; t < (b + 1) * TAPS; t++) {
             s += (x.data[r * p.width + p.cols[t]] - p.mean[p.cols[t]]) * p.w[t];
           }
-          out[r * bits + b] = s;
+          out[r * bits + b] = this.config.constant.includes(modality) ? 1 : s;
         }
       }
       return packCodes(out, n, bits);

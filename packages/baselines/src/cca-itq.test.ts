@@ -2,10 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applySplit, loadTrainTestLayout } from "@cmh/datasets";
+import { codeHealth, packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
+import { createRng, type Matrix64, matmul } from "@cmh/tensor-core";
 import { describeHasherConformance, sharedDataPath } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
+import { ccaTransform, fitCca } from "./cca";
 import { CCAITQ, ccaItqProject, fitCcaItq } from "./index";
+import { itqStep, randomRotation } from "./itq";
 import { correlatedViews } from "./test-data";
 
 describeHasherConformance(CCAITQ, { config: { bits: 16, itqIterations: 10 } });
@@ -56,10 +60,81 @@ describe("fitCcaItq", () => {
     expect(Array.from(a.rotation.data)).not.toEqual(Array.from(c.rotation.data));
   });
 
-  it("rejects more bits than CCA directions, and bad options", () => {
-    expect(() => fitCcaItq(x, y, 13)).toThrow(
-      /bits = 13 exceeds min\(image cols, text cols\) = min\(12, 14\) = 12/,
-    );
+  it("below min(cols) the codes are exactly the plain CCA + ITQ ones (regression)", () => {
+    // The computation before completion existed, rebuilt from the primitives.
+    const bits = 8;
+    const cca = fitCca(x, y, { regularization: 1e-4, components: bits });
+    const scale = (w: Matrix64): Matrix64 => ({
+      rows: w.rows,
+      cols: bits,
+      data: w.data.map((v, i) => v * cca.correlations[i % bits]),
+    });
+    const vi = ccaTransform(cca.meanX, scale(cca.wx), x);
+    const vt = ccaTransform(cca.meanY, scale(cca.wy), y);
+    const stacked = new Float64Array(vi.data.length + vt.data.length);
+    stacked.set(vi.data);
+    stacked.set(vt.data, vi.data.length);
+    const rng = createRng(5);
+    let r = randomRotation(bits, () => rng.normal());
+    for (let t = 0; t < 50; t++)
+      r = itqStep({ rows: 2 * x.rows, cols: bits, data: stacked }, r).rotation;
+    const m = fitCcaItq(x, y, bits, { seed: 5 });
+    expect(m.effectiveRank).toBe(bits);
+    expect(Array.from(m.rotation.data)).toEqual(Array.from(r.data));
+    expect(Array.from(ccaItqProject(m, "text", y).data)).toEqual(Array.from(matmul(vt, r).data));
+  });
+
+  it("above min(cols) completes the projection with uncorrelated directions and warns", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      const m = fitCcaItq(x, y, 20, { seed: 1 });
+      expect(m.effectiveRank).toBe(12);
+      expect(m.projImage.cols).toBe(20);
+      expect(Array.from(m.correlations.slice(12))).toEqual(new Array(8).fill(0));
+      // Image (12 cols) has no spare direction; columns 12..13 are the text's two unpaired
+      // directions (image 0 there); 12 + 14 − 12 = 14 directions exist, columns 14..19 stay 0.
+      const colNorm = (w: Matrix64, j: number) => {
+        let s = 0;
+        for (let i = 0; i < w.rows; i++) s += w.data[i * w.cols + j] ** 2;
+        return s;
+      };
+      expect(colNorm(m.projImage, 12)).toBe(0);
+      expect(colNorm(m.projText, 13)).toBeGreaterThan(0);
+      expect(colNorm(m.projImage, 14) + colNorm(m.projText, 14)).toBe(0);
+      // The unpaired text directions are uncorrelated with every image direction.
+      const pi = ccaTransform(m.meanImage, m.projImage, x);
+      const pt = ccaTransform(m.meanText, m.projText, y);
+      const corr = (a: Matrix64, ja: number, b: Matrix64, jb: number) => {
+        let sab = 0;
+        let saa = 0;
+        let sbb = 0;
+        for (let i = 0; i < a.rows; i++) {
+          const u = a.data[i * a.cols + ja];
+          const v = b.data[i * b.cols + jb];
+          sab += u * v;
+          saa += u * u;
+          sbb += v * v;
+        }
+        return sab / Math.sqrt(saa * sbb);
+      };
+      for (let j = 0; j < 12; j++) expect(Math.abs(corr(pt, 13, pi, j))).toBeLessThan(1e-3);
+      expect(corr(pi, 0, pt, 0)).toBeGreaterThan(0.5);
+      // 26 = 12 + 14 directions exist in all; bits beyond are zero columns, still rotated by ITQ.
+      const big = fitCcaItq(x, y, 32, { seed: 1 });
+      expect(colNorm(big.projImage, 31) + colNorm(big.projText, 31)).toBe(0);
+      expect(big.effectiveRank).toBe(12);
+      const codes = ccaItqProject(big, "image", x);
+      expect(codes.cols).toBe(32);
+      await new Promise((r) => setImmediate(r)); // Node emits warnings on the next tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.some((w) => /bits = 20 exceeds the usable CCA rank 12/.test(w))).toBe(true);
+  });
+
+  it("rejects bad options", () => {
     // biome-ignore lint/suspicious/noExplicitAny: runtime check
     expect(() => fitCcaItq(x, y, 4, { rotation: "pca" as any })).toThrow(/rotation must be/);
     expect(() => fitCcaItq(x, y, 4, { itqIterations: -1 })).toThrow(/itqIterations/);
@@ -67,10 +142,13 @@ describe("fitCcaItq", () => {
 });
 
 describe("CCAITQ class", () => {
-  it("rejects bits above the feature widths at fit time, and bad config at construction", async () => {
+  it("fits bits above the feature widths (effective rank in the fit report); rejects bad config", async () => {
     const { x, y } = correlatedViews(100, [0.5, 0.5], [0.5, 0.5], 6, 6);
-    const h = new CCAITQ({ bits: 16 });
-    await expect(h.fit({ name: "t", image: x, text: y })).rejects.toThrow(/exceeds min/);
+    const h = new CCAITQ({ bits: 16, itqIterations: 3 });
+    const rep = await h.fit({ name: "t", image: x, text: y });
+    expect(rep.history[0].effectiveRank).toBe(8);
+    expect(h.fittedModel?.effectiveRank).toBe(8);
+    h.dispose();
     expect(() => new CCAITQ({ scalePower: -1 })).toThrow(/scalePower/);
     expect(() => new CCAITQ({ rotation: "pca" as never })).toThrow(/rotation/);
   });
@@ -153,3 +231,105 @@ describe("CCA-ITQ at 64 bits on a small generated set (regression)", () => {
     expect(Number.isFinite(m.losses[49])).toBe(true);
   });
 });
+
+/** Labelled pairs: 8 classes, 80-d dense image, 10-d topic-like text (non-negative, rows sum to 1). */
+function topicSet(n: number, seed: number) {
+  const rng = createRng(seed);
+  const classes = 8;
+  const centres = Array.from({ length: classes }, () =>
+    Float64Array.from({ length: 80 }, () => rng.normal()),
+  );
+  const topics = Array.from({ length: classes }, () =>
+    Float64Array.from({ length: 10 }, () => 2 * rng.normal()),
+  );
+  const image = new Float32Array(n * 80);
+  const text = new Float32Array(n * 10);
+  const labels = new Uint8Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    const c = i % classes;
+    labels[i * classes + c] = 1;
+    for (let j = 0; j < 80; j++) image[i * 80 + j] = centres[c][j] + 1.5 * rng.normal();
+    let sum = 0;
+    for (let j = 0; j < 10; j++) {
+      const e = Math.exp(topics[c][j] + rng.normal());
+      text[i * 10 + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < 10; j++) text[i * 10 + j] /= sum;
+  }
+  return {
+    name: "topic",
+    image: { rows: n, cols: 80, data: image },
+    text: { rows: n, cols: 10, data: text },
+    labels: { rows: n, cols: classes, data: labels },
+  };
+}
+
+describe("CCA-ITQ with 10-column text at 16/32/64 bits", () => {
+  const all = topicSet(1400, 1);
+  const train = {
+    ...all,
+    image: slice(all.image, 0, 800),
+    text: slice(all.text, 0, 800),
+    labels: slice(all.labels, 0, 800),
+  };
+  const test = {
+    image: slice(all.image, 800, 1400),
+    text: slice(all.text, 800, 1400),
+    labels: slice(all.labels, 800, 1400),
+  };
+  const q = { image: slice(test.image, 0, 100), text: slice(test.text, 0, 100) };
+  const qLabels = slice(test.labels, 0, 100);
+  const db = { image: slice(test.image, 100, 600), text: slice(test.text, 100, 600) };
+  const dbLabels = slice(test.labels, 100, 600);
+  for (const bits of [16, 32, 64]) {
+    it(`${bits} bits: fits, codes healthy, mAP above random codes`, async () => {
+      const h = new CCAITQ({ bits, seed: 0 });
+      const onWarning = () => {};
+      process.on("warning", onWarning);
+      try {
+        const rep = await h.fit(train);
+        expect(rep.history[0].effectiveRank).toBe(9); // rows sum to 1: one text direction is void
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        process.off("warning", onWarning);
+      }
+      const dbImage = h.encode("image", db.image);
+      const dbText = h.encode("text", db.text);
+      expect(codeHealth(dbImage).collapsed).toBe(false);
+      expect(codeHealth(dbText).collapsed).toBe(false);
+      const lab = { queryLabels: qLabels, databaseLabels: dbLabels };
+      const i2t = meanAveragePrecision({
+        query: h.encode("image", q.image),
+        database: dbText,
+        ...lab,
+      });
+      const t2i = meanAveragePrecision({
+        query: h.encode("text", q.text),
+        database: dbImage,
+        ...lab,
+      });
+      // Random codes: expected mAP = share of relevant items (1/8); seeded random codes as a check.
+      const rng = createRng(9);
+      const random = (n: number) =>
+        packCodes(
+          Float32Array.from({ length: n * bits }, () => rng.normal()),
+          n,
+          bits,
+        );
+      const rand = meanAveragePrecision({ query: random(100), database: random(500), ...lab });
+      expect(rand).toBeLessThan(0.2);
+      expect(i2t).toBeGreaterThan(rand + 0.2);
+      expect(t2i).toBeGreaterThan(rand + 0.2);
+      h.dispose();
+    });
+  }
+});
+
+function slice<T extends Float32Array | Uint8Array>(
+  m: { rows: number; cols: number; data: T },
+  from: number,
+  to: number,
+): { rows: number; cols: number; data: T } {
+  return { rows: to - from, cols: m.cols, data: m.data.slice(from * m.cols, to * m.cols) as T };
+}

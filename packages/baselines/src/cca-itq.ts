@@ -6,6 +6,8 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
   BaseHasher,
+  cholesky,
+  covariance,
   createRng,
   type FitContext,
   HasherError,
@@ -17,6 +19,7 @@ import {
   type MatrixLike,
   type Modality,
   matmul,
+  solveUpperTransposedInPlace,
   type WeightValue,
 } from "@cmh/tensor-core";
 import { type CcaModel, ccaTransform, fitCca } from "./cca";
@@ -27,7 +30,10 @@ export type CcaRotation = "itq" | "none";
 
 /** Config of {@link CCAITQ} (all JSON-serialisable). */
 export interface CCAITQConfig {
-  /** Code length = number of CCA directions (≤ min(image cols, text cols)). */
+  /**
+   * Code length. Up to min(image cols, text cols) it is the number of CCA directions; beyond the
+   * usable CCA rank the projection is completed (see {@link completeProjections}).
+   */
   readonly bits: number;
   /** Seed of the random orthogonal start of ITQ. */
   readonly seed: number;
@@ -60,8 +66,10 @@ export interface CcaItqModel {
   readonly projText: Matrix64;
   /** bits×bits orthogonal rotation (identity when rotation = "none"). */
   readonly rotation: Matrix64;
-  /** Canonical correlations of the kept directions, descending. */
+  /** Canonical correlations of the kept directions, descending (0 for completion columns). */
   readonly correlations: Float64Array;
+  /** Number of paired canonical directions among the `bits` columns (= bits unless completed). */
+  readonly effectiveRank: number;
   /** ITQ loss ‖B − V·R‖²/(n·bits) after each iteration (non-increasing). */
   readonly losses: number[];
 }
@@ -92,13 +100,28 @@ function checkOptions(c: CCAITQConfig, who: string): void {
   }
 }
 
-function checkBitsFit(bits: number, image: MatrixLike, text: MatrixLike, who: string): void {
-  const maxBits = Math.min(image.cols, text.cols);
-  if (bits > maxBits) {
-    throw new HasherError(
-      `${who}: bits = ${bits} exceeds min(image cols, text cols) = min(${image.cols}, ${text.cols}) = ${maxBits}; CCA has at most that many directions`,
-    );
-  }
+/** Smallest canonical correlation kept as a paired direction when the projection is completed. */
+const MIN_CORRELATION = 1e-6;
+
+/** True when `bits` CCA directions exist (the plain path); otherwise the projection is completed. */
+function plainCcaFits(bits: number, image: MatrixLike, text: MatrixLike): boolean {
+  return bits <= Math.min(image.cols, text.cols);
+}
+
+/** The one-line warning emitted when the projection is completed beyond the CCA rank. */
+function rankWarning(
+  who: string,
+  bits: number,
+  rank: number,
+  image: MatrixLike,
+  text: MatrixLike,
+): string {
+  return `${who}: bits = ${bits} exceeds the usable CCA rank ${rank} (image cols ${image.cols}, text cols ${text.cols}); ${bits - rank} columns completed with uncorrelated directions (effective rank ${rank})`;
+}
+
+function emitRankWarning(message: string): void {
+  const p = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
+  if (typeof p?.emitWarning === "function") p.emitWarning(message, { code: "CMH_CCA_RANK" });
 }
 
 /** CCA directions scaled by r^p, and the stacked projections V = [X̃·Wx; Ỹ·Wy] of the training pairs. */
@@ -119,12 +142,189 @@ function scaledProjections(
   };
   const projImage = scaleCols(cca.wx);
   const projText = scaleCols(cca.wy);
-  const vi = ccaTransform(cca.meanX, projImage, image);
-  const vt = ccaTransform(cca.meanY, projText, text);
+  return { projImage, projText, stacked: stackProjections(cca, projImage, projText, image, text) };
+}
+
+function stackProjections(
+  means: { meanX: Float64Array; meanY: Float64Array },
+  projImage: Matrix64,
+  projText: Matrix64,
+  image: MatrixLike,
+  text: MatrixLike,
+): Matrix64 {
+  const vi = ccaTransform(means.meanX, projImage, image);
+  const vt = ccaTransform(means.meanY, projText, text);
   const stacked = new Float64Array(vi.data.length + vt.data.length);
   stacked.set(vi.data);
   stacked.set(vt.data, vi.data.length);
-  return { projImage, projText, stacked: { rows: vi.rows + vt.rows, cols: c, data: stacked } };
+  return { rows: vi.rows + vt.rows, cols: projImage.cols, data: stacked };
+}
+
+/**
+ * Unpaired directions of one modality: `count` columns (d×count), orthonormal in the metric of its
+ * regularised covariance C and C-orthogonal to the paired directions `w` (d×k) — a basis of the
+ * eigenvalue-1 eigenspace of the joint (multi-view) CCA problem, i.e. directions uncorrelated with
+ * the other modality. The basis inside that space is drawn from `normal` (seeded).
+ */
+function unpairedDirections(
+  x: MatrixLike,
+  w: Matrix64,
+  count: number,
+  regularization: number,
+  normal: () => number,
+): Matrix64 {
+  const d = x.cols;
+  const k = w.cols;
+  const { cov } = covariance(x);
+  for (let i = 0; i < d; i++) cov.data[i * d + i] += regularization;
+  const L = cholesky(cov);
+  // Whitened paired directions u = Lᵀ·w (orthonormal), then Gram-Schmidt random draws against them.
+  const basis: Float64Array[] = [];
+  for (let j = 0; j < k; j++) {
+    const u = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let sum = 0;
+      for (let t = i; t < d; t++) sum += L.data[t * d + i] * w.data[t * k + j];
+      u[i] = sum;
+    }
+    basis.push(u);
+  }
+  const out = new Float64Array(d * count);
+  for (let j = 0; j < count; j++) {
+    let v = new Float64Array(d);
+    for (let attempt = 0; ; attempt++) {
+      v = Float64Array.from({ length: d }, () => normal());
+      for (let pass = 0; pass < 2; pass++) {
+        for (const b of basis) {
+          let dot = 0;
+          for (let i = 0; i < d; i++) dot += b[i] * v[i];
+          for (let i = 0; i < d; i++) v[i] -= dot * b[i];
+        }
+      }
+      let norm = 0;
+      for (let i = 0; i < d; i++) norm += v[i] * v[i];
+      norm = Math.sqrt(norm);
+      if (norm > 1e-8) {
+        for (let i = 0; i < d; i++) v[i] /= norm;
+        break;
+      }
+      if (attempt > 10) throw new LinalgError("unpairedDirections: no direction left");
+    }
+    basis.push(v);
+    for (let i = 0; i < d; i++) out[i * count + j] = v[i];
+  }
+  // Back to feature space: w = L⁻ᵀ·u.
+  solveUpperTransposedInPlace(L, out, count);
+  return { rows: d, cols: count, data: out };
+}
+
+/**
+ * The projection completed to `bits` columns when CCA has fewer usable directions (bits above
+ * min(image cols, text cols), or canonical correlations at zero). As in Gong's multi-view CCA
+ * (`MultiviewCCA.m`: the generalised eigenproblem of the joint covariance against its
+ * block-diagonal part, eigenvalues 1 + r, then 1, then 1 − r):
+ * 1. the k paired directions with correlation > 1e-6, scaled by r^p as in the plain path;
+ * 2. then the eigenvalue-1 directions: each modality's directions uncorrelated with the other one
+ *    (C-orthonormal, C-orthogonal to its paired ones; image's first, then text's), with the other
+ *    modality's column zero, scaled like the weakest kept pair (r_k^p; 1 when k = 0);
+ * 3. columns beyond image cols + text cols − k have no direction left and stay zero.
+ * ITQ then rotates all `bits` columns together, so every bit mixes the paired directions.
+ */
+function completeProjections(
+  image: MatrixLike,
+  text: MatrixLike,
+  bits: number,
+  options: { regularization: number; scalePower: number; normal: () => number },
+): {
+  projImage: Matrix64;
+  projText: Matrix64;
+  stacked: Matrix64;
+  meanImage: Float64Array;
+  meanText: Float64Array;
+  correlations: Float64Array;
+  effectiveRank: number;
+} {
+  const cca = fitCca(image, text, {
+    regularization: options.regularization,
+    components: Math.min(image.cols, text.cols, bits),
+    minCorrelation: MIN_CORRELATION,
+  });
+  const k = cca.correlations.length;
+  const p = options.scalePower;
+  const scaleOf = (r: number): number => (p === 0 ? 1 : r ** p);
+  const extraScale = k > 0 ? scaleOf(cca.correlations[k - 1]) : 1;
+  const spareImage = Math.min(bits - k, image.cols - k);
+  const spareText = Math.min(bits - k - spareImage, text.cols - k);
+  const ui =
+    spareImage > 0
+      ? unpairedDirections(image, cca.wx, spareImage, options.regularization, options.normal)
+      : undefined;
+  const ut =
+    spareText > 0
+      ? unpairedDirections(text, cca.wy, spareText, options.regularization, options.normal)
+      : undefined;
+  const fill = (d: number, w: Matrix64, spare: Matrix64 | undefined, offset: number): Matrix64 => {
+    const out = new Float64Array(d * bits);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < k; j++)
+        out[i * bits + j] = w.data[i * k + j] * scaleOf(cca.correlations[j]);
+      if (spare)
+        for (let j = 0; j < spare.cols; j++)
+          out[i * bits + offset + j] = spare.data[i * spare.cols + j] * extraScale;
+    }
+    return { rows: d, cols: bits, data: out };
+  };
+  const projImage = fill(image.cols, cca.wx, ui, k);
+  const projText = fill(text.cols, cca.wy, ut, k + spareImage);
+  const correlations = new Float64Array(bits);
+  correlations.set(cca.correlations);
+  return {
+    projImage,
+    projText,
+    stacked: stackProjections(cca, projImage, projText, image, text),
+    meanImage: cca.meanX,
+    meanText: cca.meanY,
+    correlations,
+    effectiveRank: k,
+  };
+}
+
+/** Seed offset of the draws that complete the projection (kept apart from ITQ's start rotation). */
+const COMPLETION_SEED_OFFSET = 0x9e37;
+
+/**
+ * The `bits` projection columns of both modalities: the plain CCA path when `bits` canonical
+ * pairs exist, otherwise {@link completeProjections} (and a one-line warning).
+ */
+function ccaProjections(
+  image: MatrixLike,
+  text: MatrixLike,
+  c: CCAITQConfig,
+  who: string,
+): ReturnType<typeof completeProjections> {
+  if (plainCcaFits(c.bits, image, text)) {
+    try {
+      const cca = fitCca(image, text, { regularization: c.regularization, components: c.bits });
+      const s = scaledProjections(cca, image, text, c.scalePower);
+      return {
+        ...s,
+        meanImage: cca.meanX,
+        meanText: cca.meanY,
+        correlations: cca.correlations,
+        effectiveRank: c.bits,
+      };
+    } catch (err) {
+      if (!(err instanceof LinalgError && /no shared signal left/.test(err.message))) throw err;
+    }
+  }
+  const rng = createRng(c.seed + COMPLETION_SEED_OFFSET);
+  const done = completeProjections(image, text, c.bits, {
+    regularization: c.regularization,
+    scalePower: c.scalePower,
+    normal: () => rng.normal(),
+  });
+  emitRankWarning(rankWarning(who, c.bits, done.effectiveRank, image, text));
+  return done;
 }
 
 /**
@@ -142,9 +342,8 @@ export function fitCcaItq(
   checkOptions(c, "fitCcaItq");
   if (!Number.isInteger(bits) || bits < 1)
     throw new HasherError(`fitCcaItq: bits must be a positive integer, got ${bits}`);
-  checkBitsFit(bits, image, text, "fitCcaItq");
-  const cca = fitCca(image, text, { regularization: c.regularization, components: bits });
-  const { projImage, projText, stacked } = scaledProjections(cca, image, text, c.scalePower);
+  const p = ccaProjections(image, text, c, "fitCcaItq");
+  const stacked = p.stacked;
   let rotation = identity(bits);
   const losses: number[] = [];
   if (c.rotation === "itq") {
@@ -158,12 +357,13 @@ export function fitCcaItq(
   }
   return {
     bits,
-    meanImage: cca.meanX,
-    meanText: cca.meanY,
-    projImage,
-    projText,
+    meanImage: p.meanImage,
+    meanText: p.meanText,
+    projImage: p.projImage,
+    projText: p.projText,
     rotation,
-    correlations: cca.correlations,
+    correlations: p.correlations,
+    effectiveRank: p.effectiveRank,
     losses,
   };
 }
@@ -252,28 +452,25 @@ export class CCAITQ extends BaseHasher<CCAITQConfig> {
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const cfg = this.config;
     const who = CCAITQ.methodName;
-    checkBitsFit(cfg.bits, train.image, train.text, who);
     let stacked: Matrix64 | undefined;
     let proj: { projImage: Matrix64; projText: Matrix64 } | undefined;
-    let cca: CcaModel | undefined;
+    let correlations: Float64Array | undefined;
     await ctx.phase("cca", 1, async (e) => {
       await e.tick();
-      cca = fitCca(train.image, train.text, {
-        regularization: cfg.regularization,
-        components: cfg.bits,
-      });
-      const s = scaledProjections(cca, train.image, train.text, cfg.scalePower);
+      const s = ccaProjections(train.image, train.text, cfg, who);
       stacked = s.stacked;
       proj = s;
-      this.w.meanImage.set(cca.meanX);
-      this.w.meanText.set(cca.meanY);
+      correlations = s.correlations;
+      this.w.meanImage.set(s.meanImage);
+      this.w.meanText.set(s.meanText);
       this.w.projImage.set(s.projImage.data);
       this.w.projText.set(s.projText.data);
-      this.w.correlations.set(cca.correlations);
+      this.w.correlations.set(s.correlations);
+      const k = s.effectiveRank;
       let mean = 0;
-      for (const r of cca.correlations) mean += r;
-      mean /= cca.correlations.length;
-      e.record({ total: 1 - mean, meanCorrelation: mean });
+      for (let j = 0; j < k; j++) mean += s.correlations[j];
+      mean = k > 0 ? mean / k : 0;
+      e.record({ total: 1 - mean, meanCorrelation: mean, effectiveRank: k });
     });
     if (!proj) {
       // Resumed from a checkpoint after the CCA phase: rebuild from the restored weights.
@@ -312,7 +509,8 @@ export class CCAITQ extends BaseHasher<CCAITQConfig> {
       projImage: proj.projImage,
       projText: proj.projText,
       rotation,
-      correlations: cca?.correlations ?? Float64Array.from(this.w.correlations),
+      correlations: correlations ?? Float64Array.from(this.w.correlations),
+      effectiveRank: 0,
       losses: losses.length
         ? losses
         : cfg.rotation === "itq"
@@ -339,6 +537,7 @@ export class CCAITQ extends BaseHasher<CCAITQConfig> {
       projText: { rows: d.text, cols: b, data: Float64Array.from(this.w.projText) },
       rotation: { rows: b, cols: b, data: Float64Array.from(this.w.rotation) },
       correlations: correlations ?? Float64Array.from(this.w.correlations),
+      effectiveRank: this.w.correlations.filter((r) => r > 0).length,
       losses,
     };
   }

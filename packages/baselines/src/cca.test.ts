@@ -73,4 +73,23 @@ describe("fitCca", () => {
     expect(() => fitCca(x, y, { components: 3 })).toThrow(/min\(dx, dy\) = 2/);
     expect(() => fitCca(x, y, { regularization: -1 })).toThrow(/regularization/);
   });
+
+  it("minCorrelation drops void pairs (the usable rank) instead of failing", () => {
+    const { x, y } = correlatedViews(300, [0.5, 0.5], [0.5, 0.5], 1, 0);
+    // A constant third text column: no correlation at all along it.
+    const y3 = new Float32Array(300 * 3);
+    for (let i = 0; i < 300; i++) {
+      y3[i * 3] = y.data[i * 2];
+      y3[i * 3 + 1] = y.data[i * 2 + 1];
+      y3[i * 3 + 2] = 7;
+    }
+    const yc = { rows: 300, cols: 3, data: y3 };
+    expect(() => fitCca(x, yc)).toThrow(/no shared signal left/);
+    const m = fitCca(x, yc, { minCorrelation: 1e-6 });
+    expect(m.correlations.length).toBe(2);
+    expect(m.wx.cols).toBe(2);
+    expect(m.wy.cols).toBe(2);
+    expect(m.correlations[1]).toBeGreaterThan(0.5);
+    expect(() => fitCca(x, yc, { minCorrelation: -1 })).toThrow(/minCorrelation/);
+  });
 });

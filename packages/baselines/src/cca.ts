@@ -24,6 +24,11 @@ export interface CcaOptions {
   readonly regularization?: number;
   /** Number of canonical pairs to keep (default min(dx, dy)). */
   readonly components?: number;
+  /**
+   * When set, pairs whose correlation is at or below this value are dropped (the result then has
+   * fewer than `components` pairs: the usable rank); when unset, such a pair is an error.
+   */
+  readonly minCorrelation?: number;
 }
 
 /** A fitted CCA: projections `wx` (dx×c) and `wy` (dy×c), canonical correlations descending. */
@@ -52,7 +57,7 @@ export function fitCca(x: MatrixLike, y: MatrixLike, options: CcaOptions = {}): 
     throw new LinalgError(`fitCca: regularization must be a finite number >= 0, got ${reg}`);
   }
   const maxC = Math.min(x.cols, y.cols);
-  const c = options.components ?? maxC;
+  let c = options.components ?? maxC;
   if (!Number.isInteger(c) || c < 1 || c > maxC) {
     throw new LinalgError(
       `fitCca: components must be an integer in [1, min(dx, dy) = ${maxC}], got ${c} (dx = ${x.cols}, dy = ${y.cols})`,
@@ -60,7 +65,11 @@ export function fitCca(x: MatrixLike, y: MatrixLike, options: CcaOptions = {}): 
   }
   if (y.cols < x.cols) {
     // Solve on the smaller side, then swap back.
-    const t = fitCca(y, x, { regularization: reg, components: c });
+    const t = fitCca(y, x, {
+      regularization: reg,
+      components: c,
+      minCorrelation: options.minCorrelation,
+    });
     return { meanX: t.meanY, meanY: t.meanX, wx: t.wy, wy: t.wx, correlations: t.correlations };
   }
   const { cov: cxx, mean: meanX } = covariance(x);
@@ -76,11 +85,21 @@ export function fitCca(x: MatrixLike, y: MatrixLike, options: CcaOptions = {}): 
   solveLowerInPlace(Ly, t.data, dx);
   const m = gram(t);
   const { values, vectors } = generalizedSymmetricEigen(m, cxx);
-  const correlations = new Float64Array(c);
+  let correlations = new Float64Array(c);
+  for (let k = 0; k < c; k++) correlations[k] = Math.sqrt(Math.max(0, values[dx - 1 - k]));
+  const minR = options.minCorrelation;
+  if (minR !== undefined) {
+    if (!(minR >= 0) || !Number.isFinite(minR)) {
+      throw new LinalgError(`fitCca: minCorrelation must be a finite number >= 0, got ${minR}`);
+    }
+    let kept = 0;
+    while (kept < c && correlations[kept] > minR) kept++;
+    c = kept;
+    correlations = correlations.slice(0, c);
+  }
   const wx = new Float64Array(dx * c);
   for (let k = 0; k < c; k++) {
     const src = dx - 1 - k; // descending
-    correlations[k] = Math.sqrt(Math.max(0, values[src]));
     for (let i = 0; i < dx; i++) wx[i * c + k] = vectors.data[src * dx + i];
   }
   // wy = Cyy⁻¹·Cyx·wx / r = Ly⁻ᵀ·(T·wx) / r.
