@@ -2,6 +2,7 @@ import { synthetic } from "@cmh/datasets";
 import { describe, expect, it } from "vitest";
 import { type CellSpec, cellKey, presetLabel, runCell, trainingView } from "./cell";
 import { loadDataset } from "./dataset";
+import { toRecords } from "./results";
 import { makeFakeHasher } from "./test-fakes";
 
 const spec: CellSpec = {
@@ -33,6 +34,23 @@ describe("runCell", () => {
       expect(u.config).toMatchObject({ bits: 16, seed: 3, epochs: 2 });
       expect(u.encode.image.items).toBe(data.split.query.length + data.split.database.length);
     }
+  });
+
+  it("carries the fit report's kernel fixes into every result line", async () => {
+    const data = await loadDataset(spec.dataset, 0);
+    const out = await runCell(makeFakeHasher("K"), spec, data);
+    expect(out.status === "ok" && out.kernelFixes).toEqual(["test:Fake"]);
+    const ctx = {
+      runId: "r",
+      attempt: "a",
+      identity: data.identity,
+      code: { packages: {}, commit: null, dirty: null, node: "v20" },
+      peakRssBytes: null,
+      peakRssScope: "runner-process" as const,
+    };
+    const lines = toRecords(spec, out, ctx);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.backend.kernelFixes).toEqual(["test:Fake"]);
   });
 
   it("fails clearly on a missing preset, bad codes and a missing label set", async () => {

@@ -1,4 +1,11 @@
 export {
+  describeOnBackends,
+  switchBackend,
+  type TestBackend,
+  testBackends,
+  withBackend,
+} from "./backends";
+export {
   type ConformanceContext,
   type ConformanceOptions,
   cleanupConformance,
@@ -6,6 +13,13 @@ export {
   describeHasherConformance,
   prepareConformance,
 } from "./conformance";
+export {
+  bitDisagreement,
+  CROSS_BACKEND_TOLERANCE,
+  compareAcrossBackends,
+  type FitFingerprint,
+  fingerprint,
+} from "./cross-backend";
 export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
 export { sharedDataPath } from "./shared-data";
 export { type TinySetOptions, tinySet } from "./tiny-data";
