@@ -37,6 +37,23 @@ describe("runCell", () => {
     }
   });
 
+  it("carries the fit report's kernel fixes into every result line", async () => {
+    const data = await loadDataset(spec.dataset, 0);
+    const out = await runCell(makeFakeHasher("K"), spec, data);
+    expect(out.status === "ok" && out.kernelFixes).toEqual(["test:Fake"]);
+    const ctx = {
+      runId: "r",
+      attempt: "a",
+      identity: data.identity,
+      code: { packages: {}, commit: null, dirty: null, node: "v20" },
+      peakRssBytes: null,
+      peakRssScope: "runner-process" as const,
+    };
+    const lines = toRecords(spec, out, ctx);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.backend.kernelFixes).toEqual(["test:Fake"]);
+  });
+
   it("fails clearly on a missing preset, bad codes and a missing label set", async () => {
     const data = await loadDataset(spec.dataset, 0);
     const F = makeFakeHasher("F");

@@ -70,6 +70,8 @@ export interface CellSuccess {
   readonly status: "ok";
   readonly config: Record<string, unknown>;
   readonly backend: string;
+  /** tensor-core kernel fixes active during the fit (from its report; empty: tfjs's own kernels). */
+  readonly kernelFixes: readonly string[];
   readonly trainSeconds: number;
   readonly epochs: number;
   readonly finalLoss: number | null;
@@ -267,6 +269,7 @@ export async function runCell(
       status: "ok",
       config,
       backend: report.backend || hooks.backendName?.() || "unknown",
+      kernelFixes: report.kernelFixes ?? [],
       trainSeconds,
       epochs: report.epochs,
       finalLoss,

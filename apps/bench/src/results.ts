@@ -56,7 +56,12 @@ export interface ResultRecord {
     readonly relevantPairRate: number;
   } | null;
   readonly config: Record<string, unknown> | null;
-  readonly backend: { readonly requested: string; readonly active: string | null };
+  /** Backend asked for, the one that ran, and tensor-core's kernel fixes active in the fit (null: unknown, a failed cell). */
+  readonly backend: {
+    readonly requested: string;
+    readonly active: string | null;
+    readonly kernelFixes?: readonly string[] | null;
+  };
   readonly dataset: DatasetIdentity;
   readonly code: CodeVersion;
   readonly trainSeconds: number | null;
@@ -133,7 +138,7 @@ export function toRecords(
         variants: null,
         evaluation: null,
         config: outcome.config,
-        backend: { requested: spec.backend, active: outcome.backend },
+        backend: { requested: spec.backend, active: outcome.backend, kernelFixes: null },
         trainSeconds: outcome.trainSeconds,
         epochs: null,
         finalLoss: null,
@@ -160,7 +165,11 @@ export function toRecords(
         relevantPairRate: m.relevantPairRate,
       },
       config: outcome.config,
-      backend: { requested: spec.backend, active: outcome.backend },
+      backend: {
+        requested: spec.backend,
+        active: outcome.backend,
+        kernelFixes: outcome.kernelFixes,
+      },
       trainSeconds: outcome.trainSeconds,
       epochs: outcome.epochs,
       finalLoss: outcome.finalLoss,

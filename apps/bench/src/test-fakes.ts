@@ -129,6 +129,7 @@ export function makeFakeHasher(
         method: name,
         bits: this.config.bits,
         backend: "test",
+        kernelFixes: ["test:Fake"],
         epochs: this.config.epochs,
         seconds: (performance.now() - t0) / 1000,
         history,

@@ -5,7 +5,7 @@ import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import { packCodes, unpackCodes } from "@cmh/hamming-index";
 import { evaluateRetrieval } from "@cmh/metrics";
 import { initBackend, tf } from "@cmh/tensor-core";
-import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CMIMH, epochScale } from "./cmimh";
 import { CMIMH_PRESETS } from "./config";
@@ -92,7 +92,7 @@ describe("CMIMH config", () => {
   });
 });
 
-describe("CMIMH model", () => {
+describeOnBackends("CMIMH model", () => {
   const data = tinySet({ n: 96 });
 
   it("encodes deterministically as 1[z >= 0] = 1[p >= 0.5], with the right shapes (oracle 7, 8)", async () => {
@@ -204,7 +204,7 @@ describe("CMIMH model", () => {
   });
 });
 
-describe("criticForm (bit-aligned critic)", () => {
+describeOnBackends("criticForm (bit-aligned critic)", () => {
   const data = tinySet({ n: 96 });
   for (const form of ["diagonal", "hamming"] as const) {
     it(`${form}: trains its weights (logged as criticWeight), no leak, resumes from a checkpoint`, async () => {
@@ -308,7 +308,7 @@ describe("epochScaleItems", () => {
   });
 });
 
-describe("CMIMH small fit", () => {
+describeOnBackends("CMIMH small fit", () => {
   it("the training loss falls, Î_JS rises above −2 ln 2 and codes beat random ones", async () => {
     const train = tinySet({ n: 192, seed: 3 });
     const m = new CMIMH({

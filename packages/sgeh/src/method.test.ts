@@ -2,7 +2,7 @@ import { applySplit, type LabelMatrix, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
 import { createRng, initBackend, scaledTanh, sqrtSlope, tf } from "@cmh/tensor-core";
-import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   actorLoss,
@@ -106,7 +106,7 @@ describe("code layer (oracle 8)", () => {
   });
 });
 
-describe("losses (oracle 9, 10)", () => {
+describeOnBackends("losses (oracle 9, 10)", () => {
   it("L^B ≥ 0, equal terms when B^I = B^T, invariant to positive row scaling", () => {
     const b = tf.randomNormal([6, 8], 0, 1, "float32", 3) as tf.Tensor2D;
     const u = tf.randomUniform([6, 6], -1, 1, "float32", 4) as tf.Tensor2D;
@@ -175,7 +175,7 @@ describe("losses (oracle 9, 10)", () => {
   });
 });
 
-describe("SGEH fit", () => {
+describeOnBackends("SGEH fit", () => {
   const data = synthetic({
     seed: 3,
     nTrain: 400,

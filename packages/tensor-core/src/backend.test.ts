@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  activeKernelFixes,
+  availableBackends,
   backendName,
   initBackend,
   installWasmFixes,
@@ -49,6 +51,27 @@ describe("initBackend", () => {
     } finally {
       delete process.env.CMH_BACKEND;
     }
+  });
+
+  it("reports the kernel fixes active on each backend, and switches back and forth", async () => {
+    const avail = availableBackends();
+    expect(avail).toEqual(expect.arrayContaining(["wasm", "cpu"]));
+    expect(avail.indexOf("wasm")).toBeLessThan(avail.indexOf("cpu"));
+    const wasm = await initBackend({ backend: "wasm", log: false });
+    const fixes = ["wasm:BatchMatMul", "wasm:_FusedMatMul", "wasm:Sum", "wasm:Mean", "wasm:Tanh"];
+    expect(wasm.kernelFixes).toEqual(fixes);
+    expect(activeKernelFixes()).toEqual(fixes);
+    expect(wasm.message).toMatch(/kernel fixes: BatchMatMul, _FusedMatMul, Sum, Mean, Tanh/);
+    const cpu = await initBackend({ backend: "cpu", log: false });
+    expect(cpu.kernelFixes).toEqual([]);
+    expect(activeKernelFixes()).toEqual([]);
+    expect(cpu.message).toMatch(/tfjs backend: cpu, no kernel fixes/);
+    await initBackend({ backend: "wasm", log: false });
+    expect(activeKernelFixes()).toEqual(fixes);
+    uninstallWasmFixes();
+    expect(activeKernelFixes()).toEqual([]);
+    installWasmFixes();
+    expect(activeKernelFixes()).toEqual(fixes);
   });
 
   it("fails clearly when the forced tensorflow backend is unavailable", async () => {

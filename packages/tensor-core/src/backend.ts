@@ -38,6 +38,11 @@ export interface BackendInfo {
   readonly provider?: string;
   /** Why each better backend was not used (empty when the best one was). */
   readonly skipped: readonly string[];
+  /**
+   * tensor-core's kernel fixes active on this backend, as "backend:Kernel" (e.g. "wasm:Tanh");
+   * empty on backends that run tfjs's own kernels unchanged. See `activeKernelFixes`.
+   */
+  readonly kernelFixes: readonly string[];
   /** The single log line printed. */
   readonly message: string;
 }
@@ -179,9 +184,20 @@ async function select(
       : ` (forced by ${process.env.CMH_BACKEND ? "CMH_BACKEND" : "option"})`;
   const pooled =
     name === "wasm" && matMulThreads() > 1 ? `, ${matMulThreads()} matMul threads` : "";
-  const message = `[cmh] tfjs backend: ${name}${provider && name === "tensorflow" ? ` via ${provider}` : ""}${pooled}${why}`;
+  const kernelFixes = activeKernelFixes();
+  const fixes =
+    kernelFixes.length > 0
+      ? `, kernel fixes: ${kernelFixes.map((f) => f.slice(f.indexOf(":") + 1)).join(", ")}`
+      : ", no kernel fixes";
+  const message = `[cmh] tfjs backend: ${name}${provider && name === "tensorflow" ? ` via ${provider}` : ""}${pooled}${fixes}${why}`;
   if (log) log(message);
-  return { name, provider: name === "tensorflow" ? provider : undefined, skipped, message };
+  return {
+    name,
+    provider: name === "tensorflow" ? provider : undefined,
+    skipped,
+    kernelFixes,
+    message,
+  };
 }
 
 /**
@@ -238,6 +254,40 @@ export async function ensureGradients(): Promise<void> {
 /** Name of the active tfjs backend ("tensorflow", "wasm", "cpu"), or "none" before `initBackend`. */
 export function backendName(): string {
   return current ? tf.getBackend() : "none";
+}
+
+/**
+ * Backends this process can run, best first: "tensorflow" when tfjs-node(-gpu) is installed with
+ * its native binding, then "wasm" and "cpu" when their packages resolve. Found without loading any.
+ */
+export function availableBackends(): ("tensorflow" | "wasm" | "cpu")[] {
+  const out: ("tensorflow" | "wasm" | "cpu")[] = [];
+  if (["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"].some((p) => !nativeProblem(p))) {
+    out.push("tensorflow");
+  }
+  const req = createRequire(import.meta.url);
+  for (const [name, pkg] of [
+    ["wasm", "@tensorflow/tfjs-backend-wasm"],
+    ["cpu", "@tensorflow/tfjs-backend-cpu"],
+  ] as const) {
+    try {
+      req.resolve(pkg);
+      out.push(name);
+    } catch {
+      // not installed: not available
+    }
+  }
+  return out;
+}
+
+/**
+ * tensor-core's kernel fixes that apply to the active backend, as "backend:Kernel" ("wasm:BatchMatMul",
+ * "wasm:_FusedMatMul", "wasm:Sum", "wasm:Mean", "wasm:Tanh"); empty when tfjs's own kernels run
+ * unchanged (cpu, tensorflow, or WASM after `uninstallWasmFixes`). Fit reports record it.
+ */
+export function activeKernelFixes(): string[] {
+  if (!wasmFixInstalled || tf.getBackend() !== "wasm") return [];
+  return originals.map((o) => `wasm:${o.name}`);
 }
 
 /** Throw unless `initBackend` has completed (training helpers call this). */

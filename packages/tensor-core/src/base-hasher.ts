@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import { type BinaryCodes, checkBits, codeHealth, packCodes } from "@cmh/hamming-index";
-import { backendName, initBackend } from "./backend";
+import { activeKernelFixes, backendName, initBackend } from "./backend";
 import type {
   FitOptions,
   FitProgress,
@@ -404,6 +404,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
       method: s.methodName,
       bits: this.config.bits,
       backend: backendName(),
+      kernelFixes: activeKernelFixes(),
       epochs: loop.history.length,
       seconds: (performance.now() - t0) / 1000,
       history: loop.history,

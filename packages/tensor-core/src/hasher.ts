@@ -61,6 +61,11 @@ export interface FitReport {
   readonly bits: number;
   /** Backend the fit ran on (e.g. "wasm", "cpu", "tensorflow"). */
   readonly backend: string;
+  /**
+   * tensor-core's kernel fixes active during the fit ("wasm:BatchMatMul", ...; empty when tfjs's
+   * own kernels ran), so a result says which code path produced it.
+   */
+  readonly kernelFixes: readonly string[];
   readonly epochs: number;
   readonly seconds: number;
   /** Per-epoch mean losses, in order; each names its terms ("total" always present). */

@@ -1,5 +1,7 @@
 export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
 export {
+  activeKernelFixes,
+  availableBackends,
   backendName,
   initBackend,
   installWasmFixes,

@@ -2,7 +2,7 @@ import { applySplit, type LabelMatrix, type Matrix, synthetic } from "@cmh/datas
 import { type BinaryCodes, packCodes, unpackCodes } from "@cmh/hamming-index";
 import { evaluateRetrieval } from "@cmh/metrics";
 import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
-import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig } from "./config";
 import { generatorAdversarial } from "./losses";
@@ -101,7 +101,7 @@ describe("UCH config", () => {
   });
 });
 
-describe("UCH networks and update steps (spec §10)", () => {
+describeOnBackends("UCH networks and update steps (spec §10)", () => {
   const cfg: UCHConfig = { ...UCH_DEFAULTS, ...TINY, textEmbedDim: 300 } as UCHConfig;
   const b = 8;
 
@@ -273,7 +273,7 @@ describe("UCH networks and update steps (spec §10)", () => {
   });
 });
 
-describe("UCH fit and encode", () => {
+describeOnBackends("UCH fit and encode", () => {
   const data = tinySet({ n: 192 });
   const query: Matrix[] = [data.image, data.text];
 

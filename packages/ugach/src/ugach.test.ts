@@ -2,7 +2,7 @@ import type { CrossModalSet } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal, evaluateRetrieval } from "@cmh/metrics";
 import { createRng, initBackend, tf } from "@cmh/tensor-core";
-import { describeHasherConformance, tinySet } from "@cmh/testing";
+import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lrFactor, marginOf, type UGACHConfig } from "./config";
 import { correlationGraph, isPositive } from "./graph";
@@ -130,7 +130,7 @@ describe("training data for D", () => {
   });
 });
 
-describe("fit", () => {
+describeOnBackends("fit", () => {
   const data = tinySet({ n: 160, seed: 3 });
 
   it("D's hinge falls, codes = 1[h ≥ 0.5], and codes beat random ones", async () => {

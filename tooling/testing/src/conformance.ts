@@ -4,8 +4,10 @@ import { join } from "node:path";
 import type { CrossModalSet, LabelMatrix, Matrix } from "@cmh/datasets";
 import { type BinaryCodes, type CodeHealth, codeHealth, unpackCodes } from "@cmh/hamming-index";
 import type { FitProgress, FitReport, Hasher, HasherClass, Modality } from "@cmh/tensor-core";
-import { initBackend, tf } from "@cmh/tensor-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activeKernelFixes, backendName, initBackend, tf } from "@cmh/tensor-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeOnBackends, type TestBackend, testBackends } from "./backends";
+import { compareAcrossBackends } from "./cross-backend";
 import { tinySet } from "./tiny-data";
 
 /** Options for `describeHasherConformance`. */
@@ -18,6 +20,8 @@ export interface ConformanceOptions<C extends object> {
   readonly abortWithinMs?: number;
   /** Skip the seed-reproducibility check (only for methods documented as nondeterministic). */
   readonly skipReproducibility?: boolean;
+  /** Backends to run the suite on (default: `testBackends()`, every one available; the first is the reference). */
+  readonly backends?: readonly TestBackend[];
 }
 
 /** What every check sees: the method, options, the data and one fitted model. */
@@ -232,6 +236,8 @@ export const conformanceChecks: Record<
     expect(report.method).toBe(ctx.Method.methodName);
     expect(report.bits).toBe(model.meta.bits);
     expect(["tensorflow", "wasm", "cpu"]).toContain(report.backend);
+    expect(report.backend).toBe(backendName());
+    expect(report.kernelFixes).toEqual(activeKernelFixes());
     expect(report.trainSize).toBe(data.image.rows);
     expect(report.seconds).toBeGreaterThanOrEqual(0);
     expect(report.history.length).toBe(report.epochs);
@@ -476,25 +482,39 @@ export const conformanceChecks: Record<
  * fit input checks, labels (ignored by unsupervised methods, required by supervised ones) and seed
  * reproducibility, prompt cancellation, healthy codes (`codeHealth` in the fit report), robustness
  * with the input stage on (one modality scaled by 1000 or 0.001: healthy codes, mAP within
- * `SCALE_MAP_TOLERANCE`; a constant column and an all-zero row), no tensor leaks.
+ * `SCALE_MAP_TOLERANCE`; a constant column and an all-zero row), no tensor leaks. The suite runs
+ * once per backend of `testBackends()` (test titles end in `[wasm]`, `[cpu]`, ...); on every
+ * backend after the first, a fit is also compared with one on the first (see
+ * `CROSS_BACKEND_TOLERANCE`).
  */
 export function describeHasherConformance<C extends object>(
   Method: HasherClass<C>,
   options: ConformanceOptions<C>,
 ): void {
-  describe(`${Method.methodName} conforms to the Hasher contract`, () => {
-    let ctx: ConformanceContext<C> | undefined;
-    beforeAll(async () => {
-      ctx = await prepareConformance(Method, options);
-    });
-    afterAll(async () => {
-      await cleanupConformance(ctx);
-    });
-    for (const [title, check] of Object.entries(conformanceChecks)) {
-      it(title, async () => {
-        if (!ctx) throw new Error("conformance setup failed (see the beforeAll error)");
-        await check(ctx);
+  const title = `${Method.methodName} conforms to the Hasher contract`;
+  describeOnBackends(
+    title,
+    (backend, reference) => {
+      let ctx: ConformanceContext<C> | undefined;
+      beforeAll(async () => {
+        ctx = await prepareConformance(Method, options);
       });
-    }
-  });
+      afterAll(async () => {
+        await cleanupConformance(ctx);
+      });
+      for (const [title, check] of Object.entries(conformanceChecks)) {
+        it(title, async () => {
+          if (!ctx) throw new Error("conformance setup failed (see the beforeAll error)");
+          await check(ctx);
+        });
+      }
+      if (backend !== reference) {
+        it(`agrees with a fit on ${reference} within the stated cross-backend tolerances`, async () => {
+          if (!ctx) throw new Error("conformance setup failed (see the beforeAll error)");
+          await compareAcrossBackends(ctx, reference);
+        });
+      }
+    },
+    options.backends ?? testBackends(),
+  );
 }

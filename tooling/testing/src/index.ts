@@ -1,4 +1,11 @@
 export {
+  describeOnBackends,
+  switchBackend,
+  type TestBackend,
+  testBackends,
+  withBackend,
+} from "./backends";
+export {
   type ConformanceContext,
   type ConformanceOptions,
   cleanupConformance,
@@ -9,6 +16,13 @@ export {
   SCALE_MAP_TOLERANCE,
   stagedConfig,
 } from "./conformance";
+export {
+  bitDisagreement,
+  CROSS_BACKEND_TOLERANCE,
+  compareAcrossBackends,
+  type FitFingerprint,
+  fingerprint,
+} from "./cross-backend";
 export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
 export { sharedDataPath } from "./shared-data";
 export { type TinySetOptions, tinySet } from "./tiny-data";
