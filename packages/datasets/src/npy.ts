@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { DatasetError } from "./errors";
+import { checkFinite, DatasetError, describeReadError } from "./errors";
 import { readHead, sniffFormat } from "./mat";
 import { columnToRowMajor, type NumericArray } from "./mat-types";
 import type { Matrix } from "./types";
@@ -34,9 +34,7 @@ export function readNpy(path: string): NpyArray {
   try {
     buf = new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new DatasetError(
-      `${path}: file not found (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
+    throw new DatasetError(describeReadError(path, e), { file: path });
   }
   const magic = buf[0] === 0x93 && new TextDecoder("latin1").decode(buf.subarray(1, 6)) === "NUMPY";
   if (!magic) {
@@ -130,8 +128,11 @@ export function readNpy(path: string): NpyArray {
   return { path, dtype: descr, shape, fortranOrder, data };
 }
 
-/** Read a 2-D .npy file as a float32 Matrix (a 1-D array becomes one column). */
-export function readNpyMatrix(path: string): Matrix {
+/**
+ * Read a 2-D .npy file as a float32 Matrix (a 1-D array becomes one column). NaN / Inf (or a
+ * float64 beyond float32's range) is an error naming the row and column unless `allowNonFinite`.
+ */
+export function readNpyMatrix(path: string, options: { allowNonFinite?: boolean } = {}): Matrix {
   const a = readNpy(path);
   if (a.shape.length > 2) {
     throw new DatasetError(
@@ -146,5 +147,7 @@ export function readNpyMatrix(path: string): Matrix {
     data = new Float32Array(a.data.length);
     data.set(a.data);
   }
-  return { rows, cols, data };
+  const m = { rows, cols, data };
+  if (!options.allowNonFinite) checkFinite(m, `${path} (.npy)`);
+  return m;
 }
