@@ -1,5 +1,6 @@
 /** `pnpm bench`: parse options, run (or resume) the benchmark, print the leaderboard. */
 import { helpText, parseCli } from "./args";
+import { UsageError } from "./errors";
 import { REGISTRY, selectMethods } from "./registry";
 import { formatDuration, runBench, writeReports } from "./runner";
 
@@ -35,14 +36,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     process.stderr.write(
-      "\ninterrupted: stopping after writing the reports (Ctrl-C again to quit now)\n",
+      `\n${sig === "SIGTERM" ? "terminated" : "interrupted"}: stopping after writing the reports (Ctrl-C again to quit now)\n`,
     );
     controller.abort(new Error("interrupted"));
-  });
+  };
+  // SIGTERM (kill, a job scheduler's stop) ends a run exactly as Ctrl-C does.
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let methods: ReturnType<typeof selectMethods>;
   try {
     methods = selectMethods(opts.methods);
@@ -50,22 +54,29 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
-  const summary = await runBench({
-    methods,
-    bits: opts.bits,
-    seeds: opts.seeds,
-    preset: opts.preset,
-    overrides: opts.overrides,
-    dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
-    backend: opts.backend,
-    out: opts.out,
-    directions: opts.directions,
-    isolation: opts.isolation,
-    retryFailed: opts.retryFailed,
-    metric: opts.metric,
-    htmlReport: opts.html,
-    signal: controller.signal,
-  });
+  let summary: Awaited<ReturnType<typeof runBench>>;
+  try {
+    summary = await runBench({
+      methods,
+      bits: opts.bits,
+      seeds: opts.seeds,
+      preset: opts.preset,
+      overrides: opts.overrides,
+      dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
+      backend: opts.backend,
+      out: opts.out,
+      directions: opts.directions,
+      isolation: opts.isolation,
+      retryFailed: opts.retryFailed,
+      metric: opts.metric,
+      htmlReport: opts.html,
+      signal: controller.signal,
+    });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`cmh bench: ${e.message}`);
+    return 2;
+  }
   console.log("");
   console.log(summary.leaderboard);
   console.log(

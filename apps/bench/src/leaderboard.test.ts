@@ -172,3 +172,20 @@ describe("renderLeaderboard", () => {
     );
   });
 });
+
+describe("queries without a relevant item", () => {
+  it("are counted under the group heading, per direction", () => {
+    const ev = (zero: number) => ({
+      evaluation: { queries: 50, database: 200, zeroRelevanceQueries: zero, relevantPairRate: 0.3 },
+    });
+    const md = renderLeaderboard([
+      rec("UCH", 16, 0, 0.5, ev(7)),
+      rec("UCH", 32, 0, 0.6, ev(7)),
+      rec("UCH", 16, 0, 0.5, { ...ev(4), direction: "t2i" }),
+    ]);
+    expect(md).toContain(
+      "**Queries without a relevant database item** (they score 0 where counted): i2t 7 of 50, t2i 4 of 50.",
+    );
+    expect(renderLeaderboard([rec("UCH", 16, 0, 0.5, ev(0))])).not.toContain("without a relevant");
+  });
+});
