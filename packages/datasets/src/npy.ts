@@ -42,6 +42,12 @@ export function readNpy(path: string): NpyArray {
       `${path}: expected a NumPy .npy file (magic "\\x93NUMPY"), found ${sniffFormat(readHead(path, 512))}`,
     );
   }
+  if (buf.length < 12) {
+    throw new DatasetError(
+      `${path}: truncated .npy file: ${buf.length} bytes, shorter than its preamble`,
+      { file: path },
+    );
+  }
   const major = buf[6];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let hlen: number;
@@ -57,6 +63,12 @@ export function readNpy(path: string): NpyArray {
       `${path}: .npy format version ${major}.${buf[7]} is not supported (expected 1, 2 or 3)`,
     );
   }
+  if (hstart + hlen > buf.length) {
+    throw new DatasetError(
+      `${path}: truncated .npy file: the header declares ${hlen} bytes, the file has ${buf.length - hstart} after the preamble`,
+      { file: path },
+    );
+  }
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
     buf.subarray(hstart, hstart + hlen),
   );
@@ -66,11 +78,17 @@ export function readNpy(path: string): NpyArray {
   if (descr === undefined || fortran === undefined || shapeStr === undefined) {
     throw new DatasetError(`${path}: malformed .npy header ${JSON.stringify(header.trim())}`);
   }
-  const shape = shapeStr
+  const dimStrs = shapeStr
     .split(",")
     .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+    .filter((s) => s.length > 0);
+  if (!dimStrs.every((d) => /^\d+L?$/.test(d))) {
+    throw new DatasetError(
+      `${path}: malformed .npy header: shape (${shapeStr}) must list non-negative integers`,
+      { file: path },
+    );
+  }
+  const shape = dimStrs.map((d) => Number(d.replace(/L$/, "")));
   const endian = descr[0];
   const kind = descr.slice(1);
   const size = SIZES[kind];
@@ -81,7 +99,7 @@ export function readNpy(path: string): NpyArray {
   }
   const n = shape.reduce((a, b) => a * b, 1);
   const start = hstart + hlen;
-  if (buf.length - start < n * size) {
+  if (!Number.isSafeInteger(n * size) || buf.length - start < n * size) {
     throw new DatasetError(
       `${path}: truncated .npy: shape (${shape.join(", ")}) of ${descr} needs ${n * size} data bytes, file has ${buf.length - start}`,
     );

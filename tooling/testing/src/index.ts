@@ -7,5 +7,14 @@ export {
   prepareConformance,
 } from "./conformance";
 export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
+export {
+  applyMutation,
+  applyMutations,
+  fuzzRuns,
+  type Mutation,
+  mutationArb,
+  mutationsArb,
+  sameBytes,
+} from "./fuzz";
 export { sharedDataPath } from "./shared-data";
 export { type TinySetOptions, tinySet } from "./tiny-data";
