@@ -182,7 +182,8 @@ function matToMatrixUnchecked(v: MatArray, where: string): Matrix {
 /**
  * Convert labels to a multi-hot LabelMatrix: a matrix of 0/1 stays as is; a single column (or
  * row) of integer class indices becomes one-hot, with columns for the sorted distinct classes
- * (pass `classes` to fix them, e.g. across train and test files).
+ * (pass `classes` to fix them, e.g. across train and test files). Class ids are names: negative
+ * and non-contiguous ids are accepted, each distinct id one column.
  */
 export function toLabelMatrix(m: Matrix, where: string, classes?: readonly number[]): LabelMatrix {
   let { rows, cols } = m;
