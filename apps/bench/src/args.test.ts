@@ -123,6 +123,21 @@ describe("parseCli", () => {
     expect(() => parseCli(["--bits", ","])).toThrow("--bits needs at least one value");
   });
 
+  it("treats empty values and repeated list items as usage errors", () => {
+    for (const opt of ["--methods", "--bits", "--seeds", "--directions"]) {
+      expect(() => parseCli([opt, ""])).toThrow(`${opt} is empty (an unset shell variable?)`);
+      expect(() => parseCli([opt, " , "])).toThrow(`${opt} needs at least one value`);
+    }
+    for (const opt of ["--dataset", "--data", "--protocol", "--out", "--config", "--set"]) {
+      expect(() => parseCli([opt, ""])).toThrow(`${opt} is empty`);
+    }
+    expect(() => parseCli(["--bits", "16,16"])).toThrow('--bits lists "16" twice in "16,16"');
+    expect(() => parseCli(["--methods", "UCH,,SGEH"])).toThrow("--methods has an empty item");
+    expect(() => parseCli(["--seeds", "0,1,0"])).toThrow('--seeds lists "0" twice');
+    expect(() => parseCli(["--directions", "i2t,i2t"])).toThrow('--directions lists "i2t" twice');
+    expect(parseCli(["--bits", "16, 32"]).bits).toEqual([16, 32]);
+  });
+
   it("documents every option in --help, with an example", () => {
     const h = helpText();
     for (const opt of [

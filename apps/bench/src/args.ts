@@ -89,11 +89,16 @@ Examples:
 }
 
 function list(name: string, v: string): string[] {
-  const parts = v
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (parts.length === 0) throw new Error(`--${name} needs at least one value, got "${v}"`);
+  const parts = v.split(",").map((s) => s.trim());
+  if (parts.every((s) => s.length === 0))
+    throw new Error(`--${name} needs at least one value, got "${v}" (an unset shell variable?)`);
+  if (parts.some((s) => s.length === 0))
+    throw new Error(`--${name} has an empty item in "${v}" (a stray comma?)`);
+  const seen = new Set<string>();
+  for (const s of parts) {
+    if (seen.has(s)) throw new Error(`--${name} lists "${s}" twice in "${v}"`);
+    seen.add(s);
+  }
   return parts;
 }
 
@@ -176,6 +181,12 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
   if (positionals.length > 0) {
     throw new Error(`unexpected argument "${positionals[0]}" (options start with --; see --help)`);
   }
+  for (const [k, v] of Object.entries(values)) {
+    for (const item of Array.isArray(v) ? v : [v]) {
+      if (typeof item === "string" && item.trim() === "")
+        throw new Error(`--${k} is empty (an unset shell variable?): give a value or leave it out`);
+    }
+  }
   const preset = values.config ?? "quick";
   if (!/^[A-Za-z0-9][\w.+-]*$/.test(preset)) {
     throw new Error(
@@ -187,14 +198,15 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
   if (!BACKENDS.includes(backend)) {
     throw new Error(`--backend must be one of ${BACKENDS.join(", ")}, got "${backend}"`);
   }
-  const directions = values.directions
-    ? list("directions", values.directions).map((d) => {
-        if (!DIRECTIONS.includes(d as Direction)) {
-          throw new Error(`--directions: "${d}" is not one of ${DIRECTIONS.join(", ")}`);
-        }
-        return d as Direction;
-      })
-    : DIRECTIONS;
+  const directions =
+    values.directions !== undefined
+      ? list("directions", values.directions).map((d) => {
+          if (!DIRECTIONS.includes(d as Direction)) {
+            throw new Error(`--directions: "${d}" is not one of ${DIRECTIONS.join(", ")}`);
+          }
+          return d as Direction;
+        })
+      : DIRECTIONS;
   const metric = values.metric ?? "mAP@all";
   if (!METRICS.includes(metric)) {
     throw new Error(`--metric must be one of ${METRICS.join(", ")}, got "${metric}"`);
@@ -212,9 +224,10 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
     help: values.help === true,
     list: values.list === true,
     reportOnly: values.report === true,
-    methods: values.methods ? list("methods", values.methods) : undefined,
-    bits: values.bits ? ints("bits", values.bits, 8, 1024) : [16, 32, 64],
-    seeds: values.seeds ? ints("seeds", values.seeds, 0, Number.MAX_SAFE_INTEGER) : [0],
+    methods: values.methods !== undefined ? list("methods", values.methods) : undefined,
+    bits: values.bits !== undefined ? ints("bits", values.bits, 8, 1024) : [16, 32, 64],
+    seeds:
+      values.seeds !== undefined ? ints("seeds", values.seeds, 0, Number.MAX_SAFE_INTEGER) : [0],
     preset,
     overrides,
     dataset: values.dataset ?? DEFAULT_DATASET,

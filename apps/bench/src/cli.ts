@@ -1,5 +1,6 @@
 /** `pnpm bench`: parse options, run (or resume) the benchmark, print the leaderboard. */
 import { helpText, parseCli } from "./args";
+import { UsageError } from "./errors";
 import { REGISTRY, selectMethods } from "./registry";
 import { formatDuration, runBench, writeReports } from "./runner";
 import { runSuite, suiteStatsTable } from "./suite";
@@ -36,14 +37,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     process.stderr.write(
-      "\ninterrupted: stopping after writing the reports (Ctrl-C again to quit now)\n",
+      `\n${sig === "SIGTERM" ? "terminated" : "interrupted"}: stopping after writing the reports (Ctrl-C again to quit now)\n`,
     );
     controller.abort(new Error("interrupted"));
-  });
+  };
+  // SIGTERM (kill, a job scheduler's stop) ends a run exactly as Ctrl-C does.
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let methods: ReturnType<typeof selectMethods>;
   try {
     methods = selectMethods(opts.methods);
@@ -51,40 +55,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
-  if (opts.suite !== undefined) {
-    if (opts.stats) {
-      console.log(await suiteStatsTable(opts.suite, opts.data));
-      return 0;
-    }
-    const { summaries, leaderboard, file } = await runSuite({
-      suite: opts.suite,
-      data: opts.data,
-      methods,
-      bits: opts.bits,
-      seeds: opts.seeds,
-      preset: opts.preset,
-      overrides: opts.overrides,
-      backend: opts.backend,
-      out: opts.out,
-      directions: opts.directions,
-      isolation: opts.isolation,
-      retryFailed: opts.retryFailed,
-      metric: opts.metric,
-      htmlReport: opts.html,
-      signal: controller.signal,
-      command: `node apps/bench/dist/cli.js ${argv.join(" ")}`,
-    });
-    console.log(`\n${leaderboard}\nwrote ${file}`);
-    if (controller.signal.aborted) return 130;
-    return summaries.some((s) => s.failed > 0) ? 1 : 0;
-  }
-  const summary = await runBench({
+  const common = {
     methods,
     bits: opts.bits,
     seeds: opts.seeds,
     preset: opts.preset,
     overrides: opts.overrides,
-    dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
     backend: opts.backend,
     out: opts.out,
     directions: opts.directions,
@@ -93,7 +69,33 @@ async function main(argv: readonly string[]): Promise<number> {
     metric: opts.metric,
     htmlReport: opts.html,
     signal: controller.signal,
-  });
+  };
+  let summary: Awaited<ReturnType<typeof runBench>>;
+  try {
+    if (opts.suite !== undefined) {
+      if (opts.stats) {
+        console.log(await suiteStatsTable(opts.suite, opts.data));
+        return 0;
+      }
+      const { summaries, leaderboard, file } = await runSuite({
+        ...common,
+        suite: opts.suite,
+        data: opts.data,
+        command: `node apps/bench/dist/cli.js ${argv.join(" ")}`,
+      });
+      console.log(`\n${leaderboard}\nwrote ${file}`);
+      if (controller.signal.aborted) return 130;
+      return summaries.some((s) => s.failed > 0) ? 1 : 0;
+    }
+    summary = await runBench({
+      ...common,
+      dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
+    });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`cmh bench: ${e.message}`);
+    return 2;
+  }
   console.log("");
   console.log(summary.leaderboard);
   console.log(

@@ -5,12 +5,15 @@ import { KNOWN_FILES } from "@cmh/datasets";
 import { sharedDataPath } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
 import {
+  checkDataset,
   loadDataset,
   primeDatasetCache,
   protocolOf,
+  queriesWithoutRelevant,
   validateDatasetSpec,
   writeDatasetCache,
 } from "./dataset";
+import { UsageError } from "./errors";
 
 describe("dataset specs", () => {
   it("knows the generated sets and the real datasets' default protocols", () => {
@@ -130,4 +133,68 @@ describe("dataset cache for cell processes", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("dataset check", () => {
+  const labels = (rows: number[][]) => ({
+    rows: rows.length,
+    cols: rows[0].length,
+    data: Uint8Array.from(rows.flat()),
+  });
+  const m = { rows: 5, cols: 1, data: new Float32Array(5) };
+  it("counts queries sharing no label with any database item (known answer)", () => {
+    const set = {
+      name: "t",
+      image: m,
+      text: m,
+      labels: labels([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [1, 0, 1],
+        [0, 1, 0],
+      ]),
+    };
+    // database holds classes 0 and 2 (items 0, 3); queries 1, 2, 4: only query 2 (class 2) has one
+    expect(queriesWithoutRelevant(set, { query: [1, 2, 4], database: [0, 3] })).toEqual({
+      queries: 3,
+      withoutRelevant: 2,
+    });
+    expect(
+      queriesWithoutRelevant({ ...set, labels: undefined }, { query: [1], database: [0] }),
+    ).toBe(undefined);
+  });
+  it("refuses a dataset whose queries all lack a relevant item, and reports a few", async () => {
+    const d = mkdtempSync(join(tmpdir(), "cmh-check-"));
+    const w = (f: string, rows: number[][]) =>
+      writeFileSync(join(d, f), `${rows.map((r) => r.join(",")).join("\n")}\n`);
+    const feats = (n: number) => Array.from({ length: n }, (_, i) => [i % 5, (i * 3) % 7]);
+    w("I_tr.csv", feats(12));
+    w("T_tr.csv", feats(12));
+    w("I_te.csv", feats(6));
+    w("T_te.csv", feats(6));
+    w(
+      "L_tr.csv",
+      Array.from({ length: 12 }, (_, i) => [-1 - (i % 3)]),
+    );
+    w(
+      "L_te.csv",
+      Array.from({ length: 6 }, (_, i) => [1 + (i % 3)]),
+    );
+    const err = await checkDataset({ name: "disjoint", data: d }, [0]).catch((e) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/6 of 6 queries \(split seed 0\) share no label/);
+    // one query class missing from the database: counted and logged, not refused
+    w(
+      "L_tr.csv",
+      Array.from({ length: 12 }, (_, i) => [1 + (i % 2)]),
+    );
+    w("L_te.csv", [[1], [2], [1], [2], [1], [3]]);
+    const lines: string[] = [];
+    await checkDataset({ name: "one-missing", data: d }, [0], (l) => lines.push(l));
+    expect(lines).toEqual([
+      "dataset check: 1 of 6 queries (split seed 0) share no label with any database item; they count as 0 in mAP (the leaderboard shows the count)",
+    ]);
+    rmSync(d, { recursive: true, force: true });
+  });
 });

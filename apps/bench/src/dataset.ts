@@ -16,6 +16,7 @@ import {
 import { basename, join } from "node:path";
 import {
   type CrossModalSet,
+  DatasetError,
   loadDcmh,
   loadDcmhParts,
   loadTrainTestLayout,
@@ -27,6 +28,7 @@ import {
   splitHash,
   synthetic,
 } from "@cmh/datasets";
+import { UsageError } from "./errors";
 import { buildFeatureFormSet, FEATURE_FORM_SETS } from "./feature-forms";
 
 /** What the user asked for: `--dataset`, `--data`, `--protocol`. */
@@ -136,7 +138,7 @@ export function protocolOf(spec: DatasetSpec): ProtocolSpec | undefined {
   if (spec.protocol !== undefined) {
     const p = PROTOCOLS[spec.protocol];
     if (!p) {
-      throw new Error(
+      throw new UsageError(
         `Unknown protocol "${spec.protocol}". Known protocols: ${Object.keys(PROTOCOLS).join(", ")}.`,
       );
     }
@@ -155,7 +157,7 @@ export function validateDatasetSpec(spec: DatasetSpec): void {
   const syn = SYNTHETIC_DATASETS[spec.name];
   if (syn) {
     if (spec.data !== undefined) {
-      throw new Error(
+      throw new UsageError(
         `--data is not used with the generated dataset "${spec.name}"; leave it out.`,
       );
     }
@@ -166,13 +168,70 @@ export function validateDatasetSpec(spec: DatasetSpec): void {
         ...Object.keys(REAL_DATASETS),
         ...Object.keys(FEATURE_FORM_SETS),
       ].join(", ");
-      throw new Error(
+      throw new UsageError(
         `Dataset "${spec.name}" is not generated, so --data <path> is needed (a folder or file). Known names: ${known}; any other name works with --data and --protocol.`,
       );
     }
-    if (!existsSync(spec.data)) throw new Error(`--data path "${spec.data}" does not exist.`);
+    if (!existsSync(spec.data)) throw new UsageError(`--data path "${spec.data}" does not exist.`);
   }
   protocolOf(spec);
+}
+
+/** Queries of a split, and how many of them share no label with any database item. */
+export function queriesWithoutRelevant(
+  set: CrossModalSet,
+  split: { readonly query: ArrayLike<number>; readonly database: ArrayLike<number> },
+): { queries: number; withoutRelevant: number } | undefined {
+  const l = set.labels;
+  if (!l) return undefined;
+  const inDatabase = new Uint8Array(l.cols);
+  for (let k = 0; k < split.database.length; k++) {
+    const i = split.database[k];
+    for (let c = 0; c < l.cols; c++) if (l.data[i * l.cols + c]) inDatabase[c] = 1;
+  }
+  let without = 0;
+  for (let k = 0; k < split.query.length; k++) {
+    const q = split.query[k];
+    let found = false;
+    for (let c = 0; c < l.cols && !found; c++)
+      found = l.data[q * l.cols + c] !== 0 && inDatabase[c] === 1;
+    if (!found) without++;
+  }
+  return { queries: split.query.length, withoutRelevant: without };
+}
+
+/** Share of queries without a relevant database item at which a run is refused as trivially wrong. */
+export const MAX_SHARE_WITHOUT_RELEVANT = 0.9;
+
+/**
+ * The dataset check before a run: load the data for each seed, count the queries that share no
+ * label with any database item, and refuse (UsageError) when that is all or nearly all of them
+ * (every score would be about 0); otherwise say how many. Unreadable data is a UsageError too.
+ */
+export async function checkDataset(
+  spec: DatasetSpec,
+  seeds: readonly number[],
+  log: (line: string) => void = () => {},
+): Promise<void> {
+  for (const seed of seeds) {
+    let loaded: LoadedDataset;
+    try {
+      loaded = await loadDataset(spec, seed);
+    } catch (e) {
+      if (e instanceof DatasetError || e instanceof UsageError)
+        throw new UsageError(`dataset "${spec.name}": ${(e as Error).message}`);
+      throw e;
+    }
+    const c = queriesWithoutRelevant(loaded.set, loaded.split);
+    if (!c || c.withoutRelevant === 0) continue;
+    const what = `${c.withoutRelevant} of ${c.queries} queries (split seed ${seed}) share no label with any database item`;
+    if (c.withoutRelevant >= MAX_SHARE_WITHOUT_RELEVANT * c.queries) {
+      throw new UsageError(
+        `dataset check: ${what}, so every score would be about 0. Check the labels: do the query and database label files use the same class ids (e.g. L_tr and L_te)?`,
+      );
+    }
+    log(`dataset check: ${what}; they count as 0 in mAP (the leaderboard shows the count)`);
+  }
 }
 
 function cacheKey(spec: DatasetSpec): string {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { formatStat, markdownTable, renderLeaderboard } from "./leaderboard";
 import { findPaperResult, type PaperResult } from "./paper-results";
+import { prSpec } from "./report-html";
 import type { ResultRecord } from "./results";
-import { meanCurve, meanStd } from "./summary";
+import { groupResults, meanCurve, meanStd } from "./summary";
 
 function rec(
   method: string,
@@ -170,5 +171,51 @@ describe("renderLeaderboard", () => {
     expect(markdownTable(["a", "b"], [["x|y", "1"]])).toBe(
       "| a    |   b |\n| ---- | --: |\n| x\\|y |   1 |",
     );
+  });
+});
+
+describe("queries without a relevant item", () => {
+  it("are counted under the group heading, per direction", () => {
+    const ev = (zero: number) => ({
+      evaluation: { queries: 50, database: 200, zeroRelevanceQueries: zero, relevantPairRate: 0.3 },
+    });
+    const md = renderLeaderboard([
+      rec("UCH", 16, 0, 0.5, ev(7)),
+      rec("UCH", 32, 0, 0.6, ev(7)),
+      rec("UCH", 16, 0, 0.5, { ...ev(4), direction: "t2i" }),
+    ]);
+    expect(md).toContain(
+      "**Queries without a relevant database item** (they score 0 where counted): i2t 7 of 50, t2i 4 of 50.",
+    );
+    expect(renderLeaderboard([rec("UCH", 16, 0, 0.5, ev(0))])).not.toContain("without a relevant");
+  });
+});
+
+describe("report PR chart", () => {
+  it("plots pooled precision and recall by radius, leaves out all-empty radii, and shows the empty-ball share", () => {
+    const curve = {
+      radius: [0, 1, 2, 3],
+      precision: [0.02, 0.4, 0.5, 0.5],
+      recall: [0.01, 0.3, 0.8, 1],
+      precisionMicro: [0, 0.8, 0.6, 0.5],
+      recallMicro: [0, 0.3, 0.8, 1],
+      meanRetrieved: [0, 2, 6, 10],
+      emptyShare: [1, 0.25, 0, 0],
+    };
+    const g = groupResults([rec("UCH", 16, 0, 0, { metric: "PR", value: curve })])[0];
+    const spec = prSpec(g, "i2t", 16) as unknown as {
+      title: { subtitle: string[] };
+      data: { values: { radius: number; precision: number; recall: number; emptyBalls: number }[] };
+      encoding: { y: { title: string }; x: { title: string } };
+    };
+    // radius 0 (every ball empty) has no pooled precision: no point, so no drop to 0 at recall 0
+    expect(spec.data.values).toEqual([
+      { method: "UCH", radius: 1, recall: 0.3, precision: 0.8, emptyBalls: 0.25 },
+      { method: "UCH", radius: 2, recall: 0.8, precision: 0.6, emptyBalls: 0 },
+      { method: "UCH", radius: 3, recall: 1, precision: 0.5, emptyBalls: 0 },
+    ]);
+    expect(spec.encoding.y.title).toBe("pooled precision (empty balls excluded)");
+    expect(spec.encoding.x.title).toBe("pooled recall");
+    expect(spec.title.subtitle).toContain("UCH: 100% / 25% / 0%");
   });
 });

@@ -165,6 +165,24 @@ export function metricNote(records: readonly ResultRecord[], metric: string): st
   return parts.join("; ");
 }
 
+/** A line counting the queries without any relevant database item, per direction (null when none). */
+export function zeroRelevanceNote(g: ResultGroup): string | null {
+  const by = new Map<string, { zero: number; queries: number }>();
+  for (const r of g.records) {
+    if (!r.evaluation || !r.direction || r.evaluation.zeroRelevanceQueries === 0) continue;
+    const cur = by.get(r.direction);
+    if (!cur || r.evaluation.zeroRelevanceQueries > cur.zero)
+      by.set(r.direction, {
+        zero: r.evaluation.zeroRelevanceQueries,
+        queries: r.evaluation.queries,
+      });
+  }
+  if (by.size === 0) return null;
+  return `**Queries without a relevant database item** (they score 0 where counted): ${[...by]
+    .map(([d, v]) => `${d} ${v.zero} of ${v.queries}`)
+    .join(", ")}.`;
+}
+
 /** Metric variants shown after the main one in every leaderboard (when the results have them). */
 export const EXTRA_METRICS: readonly string[] = ["mAP@1000"];
 
@@ -199,6 +217,8 @@ export function renderLeaderboard(
   );
   for (const g of groups) {
     out.push(`## ${groupHeading(g)}`, "");
+    const zero = zeroRelevanceNote(g);
+    if (zero) out.push(zero, "");
     for (const d of g.directions) {
       out.push(`### ${DIRECTION_NAMES[d]} — ${metric}`, "");
       out.push(

@@ -59,27 +59,81 @@ function htmlTable(
   return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-function prSpec(g: ResultGroup, direction: ResultGroup["directions"][number], bits: number) {
-  const values: { method: string; radius: number; recall: number; precision: number }[] = [];
+/**
+ * The PR chart by Hamming radius: pooled precision and recall (all query-item pairs within radius
+ * r, summed over queries), so a query whose Hamming ball is empty adds nothing instead of a
+ * precision of 0; the share of such queries is given per method in the subtitle and per point.
+ */
+export function prSpec(g: ResultGroup, direction: ResultGroup["directions"][number], bits: number) {
+  const values: {
+    method: string;
+    radius: number;
+    recall: number;
+    precision: number;
+    emptyBalls: number;
+  }[] = [];
+  const shares: string[] = [];
   for (const m of g.methods) {
     const c = meanCurve(g, m.name, bits, direction, "PR");
-    if (!c?.radius) continue;
+    if (!c?.radius || !c.precisionMicro || !c.recallMicro) continue;
+    const empty = c.emptyShare;
     c.radius.forEach((r, i) => {
-      values.push({ method: m.name, radius: r, recall: c.recall[i], precision: c.precision[i] });
+      // every ball empty at this radius: no pooled precision exists, so no point
+      if (empty ? empty[i] >= 1 : c.meanRetrieved?.[i] === 0) return;
+      values.push({
+        method: m.name,
+        radius: r,
+        recall: c.recallMicro[i],
+        precision: c.precisionMicro[i],
+        emptyBalls: empty ? empty[i] : Number.NaN,
+      });
     });
+    if (empty) {
+      const pct = (x: number) => `${Math.round(100 * x)}%`;
+      shares.push(
+        `${m.name}: ${[0, 1, 2]
+          .filter((r) => r < empty.length)
+          .map((r) => pct(empty[r]))
+          .join(" / ")}`,
+      );
+    }
   }
   if (values.length === 0) return null;
   const spec: vl.TopLevelSpec = {
-    title: `PR by Hamming radius · ${DIRECTION_NAMES[direction]} · ${bits} bits`,
+    title: {
+      text: `PR by Hamming radius · ${DIRECTION_NAMES[direction]} · ${bits} bits`,
+      subtitle: [
+        "pooled over queries: Σ relevant within r / Σ retrieved within r, and / Σ relevant",
+        "queries with an empty Hamming ball are left out; their share at r = 0 / 1 / 2:",
+        ...shares,
+      ],
+    },
     width: WIDTH,
     height: HEIGHT,
     data: { values },
     mark: { type: "line", point: { size: 12 } },
     encoding: {
-      x: { field: "recall", type: "quantitative", scale: { domain: [0, 1] }, title: "recall" },
-      y: { field: "precision", type: "quantitative", scale: { zero: false }, title: "precision" },
+      x: {
+        field: "recall",
+        type: "quantitative",
+        scale: { domain: [0, 1] },
+        title: "pooled recall",
+      },
+      y: {
+        field: "precision",
+        type: "quantitative",
+        scale: { zero: false },
+        title: "pooled precision (empty balls excluded)",
+      },
       color: { field: "method", type: "nominal", title: "method" },
       order: { field: "radius", type: "quantitative" },
+      tooltip: [
+        { field: "method", type: "nominal" },
+        { field: "radius", type: "quantitative" },
+        { field: "precision", type: "quantitative", format: ".3f" },
+        { field: "recall", type: "quantitative", format: ".3f" },
+        { field: "emptyBalls", type: "quantitative", format: ".0%", title: "empty balls" },
+      ],
     },
   };
   return spec;

@@ -13,6 +13,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,12 +23,14 @@ import type { Direction } from "@cmh/metrics";
 import type { FitProgress } from "@cmh/tensor-core";
 import { type CellOutcome, type CellSpec, cellKey, presetLabel, runCell } from "./cell";
 import {
+  checkDataset,
   type DatasetIdentity,
   type DatasetSpec,
   loadDataset,
   validateDatasetSpec,
   writeDatasetCache,
 } from "./dataset";
+import { UsageError } from "./errors";
 import { renderLeaderboard } from "./leaderboard";
 import type { RunCellMessage, WorkerMessage } from "./protocol";
 import type { MethodEntry } from "./registry";
@@ -64,6 +67,8 @@ export interface BenchOptions {
   /** Transient progress line (default: stderr, rewritten in place on a terminal). */
   readonly status?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Run the dataset check (queries without a relevant database item) before the cells; default true. */
+  readonly checkDataset?: boolean;
   /** Inline isolation: sets up the tfjs backend once (default: tensor-core's `initBackend`). */
   readonly prepareBackend?: (choice: string) => Promise<{ name: string; provider?: string }>;
   /** Built worker script for process isolation (default: worker.js beside this file). */
@@ -299,7 +304,17 @@ export async function runBench(o: BenchOptions): Promise<BenchSummary> {
       `process isolation needs the built worker ${workerPath}; run "pnpm build" first, or use inline isolation`,
     );
   }
-  mkdirSync(o.out, { recursive: true });
+  if (existsSync(o.out) && !statSync(o.out).isDirectory()) {
+    throw new UsageError(`--out ${o.out} is an existing file, not a folder: give a folder path`);
+  }
+  if (o.checkDataset !== false) await checkDataset(o.dataset, o.seeds, log);
+  try {
+    mkdirSync(o.out, { recursive: true });
+  } catch (e) {
+    throw new UsageError(
+      `--out ${o.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code === "ENOTDIR" || (e as NodeJS.ErrnoException).code === "EEXIST" ? "a part of the path is an existing file" : (e as Error).message})`,
+    );
+  }
   const release = lockOut(o.out);
   try {
     return await runLocked(o, t0, log, status, clearStatus, isolation, directions, workerPath);

@@ -1,5 +1,5 @@
 export { type CsvOptions, type CsvTable, readCsv, readCsvMatrix } from "./csv";
-export { DatasetError } from "./errors";
+export { checkFinite, DatasetError, describeReadError } from "./errors";
 export {
   DCMH_PREFIXES,
   DCMH_VARIABLES,

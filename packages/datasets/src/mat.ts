@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { DatasetError } from "./errors";
+import { checkFinite, DatasetError, describeReadError } from "./errors";
 import { describeVariables, type MatArray, type MatFile, type NumericArray } from "./mat-types";
 import { parseMat5 } from "./mat5";
 import { parseMat73 } from "./mat73";
@@ -77,16 +77,15 @@ function checkFile(path: string): number {
   let size: number;
   try {
     const st = statSync(path);
-    if (!st.isFile()) throw new DatasetError(`${path}: is not a file`, { file: path });
+    if (!st.isFile())
+      throw new DatasetError(
+        `${path}: ${st.isDirectory() ? "is a folder, not a file" : "is not a file"}`,
+        { file: path },
+      );
     size = st.size;
   } catch (e) {
     if (e instanceof DatasetError) throw e;
-    throw new DatasetError(
-      `${path}: file not found (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      {
-        file: path,
-      },
-    );
+    throw new DatasetError(describeReadError(path, e), { file: path });
   }
   return size;
 }
@@ -151,8 +150,21 @@ function asFloat32(data: NumericArray): Float32Array {
   return out;
 }
 
-/** Convert a 2-D numeric or sparse MAT variable to a dense float32 Matrix. */
-export function matToMatrix(v: MatArray, where = "MAT file"): Matrix {
+/**
+ * Convert a 2-D numeric or sparse MAT variable to a dense float32 Matrix; NaN / Inf is an error
+ * naming the variable, row and column unless `allowNonFinite`.
+ */
+export function matToMatrix(
+  v: MatArray,
+  where = "MAT file",
+  options: { allowNonFinite?: boolean } = {},
+): Matrix {
+  const m = matToMatrixUnchecked(v, where);
+  if (!options.allowNonFinite) checkFinite(m, `${where}: variable ${v.name}`);
+  return m;
+}
+
+function matToMatrixUnchecked(v: MatArray, where: string): Matrix {
   if (v.sparse) return toDense(v.sparse);
   if (!v.data || !v.loaded) {
     throw new DatasetError(
@@ -170,7 +182,8 @@ export function matToMatrix(v: MatArray, where = "MAT file"): Matrix {
 /**
  * Convert labels to a multi-hot LabelMatrix: a matrix of 0/1 stays as is; a single column (or
  * row) of integer class indices becomes one-hot, with columns for the sorted distinct classes
- * (pass `classes` to fix them, e.g. across train and test files).
+ * (pass `classes` to fix them, e.g. across train and test files). Class ids are names: negative
+ * and non-contiguous ids are accepted, each distinct id one column.
  */
 export function toLabelMatrix(m: Matrix, where: string, classes?: readonly number[]): LabelMatrix {
   let { rows, cols } = m;

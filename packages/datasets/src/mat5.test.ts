@@ -124,10 +124,8 @@ describe("readMat edge cases and errors", () => {
     const lfs = join(dir, "lfs.mat");
     writeFileSync(lfs, "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n");
     await expect(readMat(lfs)).rejects.toThrow(/Git LFS pointer/);
-    await expect(readMat(join(dir, "none.mat"))).rejects.toThrow(
-      /none\.mat: file not found \(ENOENT\)/,
-    );
-    await expect(readMat(dir)).rejects.toThrow(/is not a file/);
+    await expect(readMat(join(dir, "none.mat"))).rejects.toThrow(/none\.mat: file not found/);
+    await expect(readMat(dir)).rejects.toThrow(/is a folder, not a file/);
   });
   it("matToMatrix and toLabelMatrix explain shape problems", async () => {
     const p = join(tempDir(), "l.mat");
@@ -145,5 +143,22 @@ describe("readMat edge cases and errors", () => {
     expect(() =>
       toLabelMatrix({ rows: 2, cols: 2, data: new Float32Array([0, 2, 1, 0]) }, "L"),
     ).toThrow(/must be multi-hot 0\/1 .*found 2 at row 0, col 1/);
+  });
+});
+
+describe("matToMatrix non-finite values", () => {
+  it("names the variable, row and column of a NaN unless allowed", async () => {
+    const dir = tempDir();
+    const p = join(dir, "nan.mat");
+    writeMat5(p, [
+      { name: "X", cls: "double", dims: [2, 3], colMajor: [1, 4, 2, Number.NaN, 3, 6] },
+    ]);
+    const mat = await readMat(p);
+    expect(() => matToMatrix(mat.variables.X, p)).toThrow(
+      /nan\.mat: variable X: non-finite value NaN at row 2, column 2/,
+    );
+    expect(Number.isNaN(matToMatrix(mat.variables.X, p, { allowNonFinite: true }).data[4])).toBe(
+      true,
+    );
   });
 });

@@ -103,6 +103,11 @@ class Reader {
     }
     const n = Math.floor(el.nbytes / size);
     const bytes = this.buf.slice(el.data, el.data + n * size); // aligned copy
+    if (bytes.length !== n * size) {
+      throw new Corrupt(
+        `element at byte ${el.data - 8} declares ${el.nbytes} bytes beyond the end of its container`,
+      );
+    }
     const hostLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
     if (this.le !== hostLE && size > 1) {
       for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
@@ -198,7 +203,19 @@ function parseMatrix(
     const ir = r.numbers(irEl);
     const jc = r.numbers(jcEl);
     const cols = dims[1];
+    if (dims.length !== 2 || jc.length !== cols + 1) {
+      throw new Corrupt(
+        `sparse variable ${name}: ${jc.length} column pointers for dims ${dims.join("×")} (expected columns + 1)`,
+      );
+    }
     const nnz = jc[cols] ?? 0;
+    if (!Number.isInteger(nnz) || nnz < 0 || nnz > ir.length) {
+      throw new Corrupt(`sparse variable ${name}: ${nnz} non-zeros but ${ir.length} row indices`);
+    }
+    for (let c = 0; c < cols; c++) {
+      if (!(jc[c] >= 0 && jc[c] <= jc[c + 1]))
+        throw new Corrupt(`sparse variable ${name}: column pointers are not increasing at ${c}`);
+    }
     let pr: ArrayLike<number>;
     if (jcEl.next < end) pr = r.numbers(r.element(jcEl.next, end));
     else pr = new Float64Array(nnz).fill(1);
@@ -297,7 +314,7 @@ export function parseMat5(
       off = el.next;
     }
   } catch (e) {
-    if (e instanceof Corrupt) {
+    if (e instanceof Corrupt || e instanceof RangeError || e instanceof TypeError) {
       throw new DatasetError(
         `${path}: corrupt MAT v5 file (${e.message}). Variables read before the problem: ${Object.keys(out).join(", ") || "none"}`,
         {

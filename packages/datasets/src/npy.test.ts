@@ -55,3 +55,18 @@ describe("readNpy", () => {
     expect(() => readNpy(join(dir, "missing.npy"))).toThrow(/file not found/);
   });
 });
+
+describe("readNpyMatrix non-finite values", () => {
+  it("names the file, row and column of a NaN unless allowed", () => {
+    const p = join(dir, "nan.npy");
+    writeNpy(p, "<f8", [2, 3], [1, 2, 3, 4, Number.NaN, 6]);
+    expect(() => readNpyMatrix(p)).toThrow(
+      /nan\.npy \(\.npy\): non-finite value NaN at row 2, column 2/,
+    );
+    expect(Number.isNaN(readNpyMatrix(p, { allowNonFinite: true }).data[4])).toBe(true);
+    const big = join(dir, "big.npy");
+    writeNpy(big, "<f8", [1, 2], [1, 1e300]);
+    expect(() => readNpyMatrix(big)).toThrow(/non-finite value Infinity at row 1, column 2/);
+    expect(() => readNpy(dir)).toThrow(/is a folder, not a file/);
+  });
+});

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { DatasetError } from "./errors";
+import { checkFinite, DatasetError, describeReadError } from "./errors";
 import { readHead, sniffFormat } from "./mat";
 import { columnToRowMajor, type NumericArray } from "./mat-types";
 import type { Matrix } from "./types";
@@ -34,14 +34,18 @@ export function readNpy(path: string): NpyArray {
   try {
     buf = new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new DatasetError(
-      `${path}: file not found (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
+    throw new DatasetError(describeReadError(path, e), { file: path });
   }
   const magic = buf[0] === 0x93 && new TextDecoder("latin1").decode(buf.subarray(1, 6)) === "NUMPY";
   if (!magic) {
     throw new DatasetError(
       `${path}: expected a NumPy .npy file (magic "\\x93NUMPY"), found ${sniffFormat(readHead(path, 512))}`,
+    );
+  }
+  if (buf.length < 12) {
+    throw new DatasetError(
+      `${path}: truncated .npy file: ${buf.length} bytes, shorter than its preamble`,
+      { file: path },
     );
   }
   const major = buf[6];
@@ -59,6 +63,12 @@ export function readNpy(path: string): NpyArray {
       `${path}: .npy format version ${major}.${buf[7]} is not supported (expected 1, 2 or 3)`,
     );
   }
+  if (hstart + hlen > buf.length) {
+    throw new DatasetError(
+      `${path}: truncated .npy file: the header declares ${hlen} bytes, the file has ${buf.length - hstart} after the preamble`,
+      { file: path },
+    );
+  }
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
     buf.subarray(hstart, hstart + hlen),
   );
@@ -68,11 +78,17 @@ export function readNpy(path: string): NpyArray {
   if (descr === undefined || fortran === undefined || shapeStr === undefined) {
     throw new DatasetError(`${path}: malformed .npy header ${JSON.stringify(header.trim())}`);
   }
-  const shape = shapeStr
+  const dimStrs = shapeStr
     .split(",")
     .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+    .filter((s) => s.length > 0);
+  if (!dimStrs.every((d) => /^\d+L?$/.test(d))) {
+    throw new DatasetError(
+      `${path}: malformed .npy header: shape (${shapeStr}) must list non-negative integers`,
+      { file: path },
+    );
+  }
+  const shape = dimStrs.map((d) => Number(d.replace(/L$/, "")));
   const endian = descr[0];
   const kind = descr.slice(1);
   const size = SIZES[kind];
@@ -83,7 +99,7 @@ export function readNpy(path: string): NpyArray {
   }
   const n = shape.reduce((a, b) => a * b, 1);
   const start = hstart + hlen;
-  if (buf.length - start < n * size) {
+  if (!Number.isSafeInteger(n * size) || buf.length - start < n * size) {
     throw new DatasetError(
       `${path}: truncated .npy: shape (${shape.join(", ")}) of ${descr} needs ${n * size} data bytes, file has ${buf.length - start}`,
     );
@@ -130,8 +146,11 @@ export function readNpy(path: string): NpyArray {
   return { path, dtype: descr, shape, fortranOrder, data };
 }
 
-/** Read a 2-D .npy file as a float32 Matrix (a 1-D array becomes one column). */
-export function readNpyMatrix(path: string): Matrix {
+/**
+ * Read a 2-D .npy file as a float32 Matrix (a 1-D array becomes one column). NaN / Inf (or a
+ * float64 beyond float32's range) is an error naming the row and column unless `allowNonFinite`.
+ */
+export function readNpyMatrix(path: string, options: { allowNonFinite?: boolean } = {}): Matrix {
   const a = readNpy(path);
   if (a.shape.length > 2) {
     throw new DatasetError(
@@ -146,5 +165,7 @@ export function readNpyMatrix(path: string): Matrix {
     data = new Float32Array(a.data.length);
     data.set(a.data);
   }
-  return { rows, cols, data };
+  const m = { rows, cols, data };
+  if (!options.allowNonFinite) checkFinite(m, `${path} (.npy)`);
+  return m;
 }

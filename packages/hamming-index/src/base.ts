@@ -60,7 +60,9 @@ export interface HammingIndex {
 /** Throw unless `k` is a positive integer. */
 export function checkK(k: number): void {
   if (typeof k !== "number" || !Number.isInteger(k) || k <= 0) {
-    throw new RangeError(`k must be a positive integer, got ${String(k)}`);
+    throw new RangeError(
+      `k must be a positive integer, got ${typeof k === "string" ? `the string ${JSON.stringify(k)} (pass a number)` : String(k)}`,
+    );
   }
 }
 

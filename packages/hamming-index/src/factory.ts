@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { HammingIndex } from "./base";
 import { FlatIndex, type IndexOptions } from "./flat";
-import { KIND_FLAT, parseIndex } from "./io";
+import { IndexFormatError, KIND_FLAT, parseIndex } from "./io";
 import { MultiIndexHashing } from "./mih";
 
 /**
@@ -17,8 +17,12 @@ export function indexFactory(bits: number, spec: string, options: IndexOptions =
 }
 
 /** Rebuild an index from bytes in the on-disk format (checked: magic, version, checksum, sizes). */
-export function deserializeIndex(bytes: Uint8Array, options: IndexOptions = {}): HammingIndex {
-  const p = parseIndex(bytes);
+export function deserializeIndex(
+  bytes: Uint8Array,
+  options: IndexOptions = {},
+  source = "index data",
+): HammingIndex {
+  const p = parseIndex(bytes, source);
   let index: HammingIndex;
   try {
     index =
@@ -26,7 +30,7 @@ export function deserializeIndex(bytes: Uint8Array, options: IndexOptions = {}):
         ? new FlatIndex(p.bits, options)
         : new MultiIndexHashing(p.bits, { ...options, m: p.param });
   } catch (e) {
-    throw new Error(`cannot load index data: ${(e as Error).message}`);
+    throw new IndexFormatError(`cannot load ${source}: ${(e as Error).message}`);
   }
   index.add({ n: p.n, bits: p.bits, words: p.words });
   return index;
@@ -34,13 +38,28 @@ export function deserializeIndex(bytes: Uint8Array, options: IndexOptions = {}):
 
 /** Load an index saved with `save(path)`; a truncated, corrupted or foreign file throws. */
 export function loadIndex(path: string, options: IndexOptions = {}): HammingIndex {
-  const bytes = readFileSync(path);
+  if (typeof path !== "string" || path === "")
+    throw new TypeError(`loadIndex: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  let bytes: Buffer;
   try {
-    return deserializeIndex(
-      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      options,
-    );
+    bytes = readFileSync(path);
   } catch (e) {
-    throw new Error((e as Error).message.replace("index data", path));
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a folder, not an index file"
+          : code === "ENOTDIR"
+            ? "a part of the path is a file, not a folder"
+            : code === "EACCES" || code === "EPERM"
+              ? "permission denied"
+              : (e as Error).message;
+    throw new IndexFormatError(`cannot load ${path}: ${why}`);
   }
+  return deserializeIndex(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    options,
+    path,
+  );
 }

@@ -19,6 +19,6 @@ export { hammingDistance } from "./distance";
 export { deserializeIndex, indexFactory, loadIndex } from "./factory";
 export { FlatIndex, type IndexOptions } from "./flat";
 export { COLLAPSE_RULE, type CodeHealth, codeHealth, formatCodeHealth } from "./health";
-export { crc32, FORMAT_MAGIC, FORMAT_VERSION } from "./io";
+export { crc32, FORMAT_MAGIC, FORMAT_VERSION, IndexFormatError } from "./io";
 export { type Backend, hammingDistances, wasmAvailable } from "./kernel";
 export { type MihOptions, MultiIndexHashing } from "./mih";

@@ -20,6 +20,11 @@ export const FORMAT_MAGIC = "CMHHAMIX";
 export const FORMAT_VERSION = 1;
 const HEADER = 32;
 
+/** Raised for an index file (or bytes) that cannot be loaded: missing, foreign, corrupt, truncated. */
+export class IndexFormatError extends Error {
+  override readonly name = "IndexFormatError";
+}
+
 /** Index kinds recorded in the file header. */
 export const KIND_FLAT = 1;
 export const KIND_MIH = 2;
@@ -77,7 +82,7 @@ export interface ParsedIndex {
 /** Parse and check an index file (magic, version, kind, bits, size, checksum, padding bits). */
 export function parseIndex(bytes: Uint8Array, source = "index data"): ParsedIndex {
   const fail = (msg: string): never => {
-    throw new Error(`cannot load ${source}: ${msg}`);
+    throw new IndexFormatError(`cannot load ${source}: ${msg}`);
   };
   if (!(bytes instanceof Uint8Array)) fail("expected bytes (Uint8Array)");
   if (bytes.length < HEADER + 4) {

@@ -268,6 +268,28 @@ describe("evaluateRetrieval vs a naive reference", () => {
 });
 
 describe("hand-checked cases", () => {
+  it("PR by radius: pooled precision and recall leave empty balls out, and their share is given", () => {
+    // 2 varying bits of 8. Queries A = 00 (class 0), B = 11 (class 1), C = 10 (class 0);
+    // database 00 (0), 01 (1), 11 (0), 11 (1). Each query has R = 2 relevant items.
+    const bits = (a: number, b: number) => Uint8Array.from([a, b, 0, 0, 0, 0, 0, 0]);
+    const q = fromBitRows([bits(0, 0), bits(1, 1), bits(1, 0)], 8);
+    const db = fromBitRows([bits(0, 0), bits(0, 1), bits(1, 1), bits(1, 1)], 8);
+    const m = evaluateRetrieval({
+      query: q.codes,
+      database: db.codes,
+      queryLabels: [0, 1, 0],
+      databaseLabels: [0, 1, 0, 1],
+    });
+    const pr = m.PR!;
+    // r = 0: A gets 1 of 1 relevant, B 1 of 2, C nothing (empty ball): pooled 2/3, recall 2/6
+    // r = 1: A 1 of 2, B 2 of 3, C 2 of 3: pooled 5/8, recall 5/6;  r = 2: everything, 6/12, 1
+    expect(pr.precisionMicro.slice(0, 3)).toEqual([2 / 3, 5 / 8, 1 / 2]);
+    expect(pr.recallMicro.slice(0, 3)).toEqual([2 / 6, 5 / 6, 1]);
+    expect(pr.emptyShare.slice(0, 3)).toEqual([1 / 3, 0, 0]);
+    // the macro curve counts C's empty ball as precision 0: (1 + 1/2 + 0) / 3
+    expect(pr.precision[0]).toBeCloseTo(1 / 2, 12);
+  });
+
   it("breaks ties by database index: relevance [0,1,0,1] at one distance gives AP 1/2", () => {
     const db = fromBitRows(
       [0, 1, 2, 3].map(() => new Uint8Array(8)),

@@ -92,6 +92,12 @@ export interface RadiusPrCurve {
   recallMicro: number[];
   /** Mean number of database items within the radius. */
   meanRetrieved: number[];
+  /**
+   * Share of the averaged queries with an empty Hamming ball (nothing within the radius). The
+   * pooled (micro) curve leaves these queries out of precision by construction; the macro curve
+   * counts them as precision 0, which is what pulls it down at small radii.
+   */
+  emptyShare: number[];
 }
 
 /** Metrics of one retrieval direction; every field is plain JSON. */
@@ -279,6 +285,7 @@ export function evaluatePacked(
   const prR = new Float64Array(o.prCurve ? B : 0);
   const prRet = new Float64Array(o.prCurve ? B : 0);
   const prRelRet = new Float64Array(o.prCurve ? B : 0);
+  const prEmpty = new Float64Array(o.prCurve ? B : 0);
   let prTotalRel = 0;
   let zero = 0;
   let totalRel = 0;
@@ -358,6 +365,7 @@ export function evaluatePacked(
         ret += tot[d];
         rr += relH[d];
         if (ret > 0) prP[d] += rr / ret;
+        else prEmpty[d]++;
         if (R > 0) prR[d] += rr / R;
         prRet[d] += ret;
         prRelRet[d] += rr;
@@ -474,6 +482,7 @@ export function evaluatePacked(
       precisionMicro: Array.from(prRet, (ret, d) => (ret > 0 ? prRelRet[d] / ret : 0)),
       recallMicro: Array.from(prRelRet, (rr) => (prTotalRel > 0 ? rr / prTotalRel : 0)),
       meanRetrieved: Array.from(prRet, mean),
+      emptyShare: Array.from(prEmpty, mean),
     } satisfies RadiusPrCurve;
   }
   if (o.tieAware) {

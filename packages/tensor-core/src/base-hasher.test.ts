@@ -191,7 +191,7 @@ describe("BaseHasher fit / encode / save / load", () => {
     const manifest = JSON.parse(await readFile(join(modelDir, "model.json"), "utf8"));
     expect(manifest).toMatchObject({
       format: "cmh-hasher",
-      formatVersion: 1,
+      formatVersion: 2,
       method: "Tiny",
       dims: { image: 10, text: 7 },
     });
@@ -505,5 +505,111 @@ describe("BaseHasher input stage", () => {
     const l = await Tiny.load(d);
     expect(l.encode("image", set.image).words).toEqual(resumed.encode("image", set.image).words);
     for (const h of [part, resumed, l]) h.dispose();
+  });
+});
+
+describe("BaseHasher reliability", () => {
+  it("refuses a second concurrent fit on one instance, and its codes equal a single fit's", async () => {
+    const set = data();
+    const single = new Tiny({ epochs: 2 });
+    await single.fit(set);
+    const h = new Tiny({ epochs: 2 });
+    const first = h.fit(set);
+    await expect(h.fit(set)).rejects.toThrow(/Tiny.fit is already running on this instance/);
+    await first;
+    expect(h.encode("image", set.image).words).toEqual(single.encode("image", set.image).words);
+    // once the first fit is done, fitting again is allowed
+    await h.fit(set);
+    expect(h.encode("text", set.text).words).toEqual(single.encode("text", set.text).words);
+    single.dispose();
+    h.dispose();
+  });
+
+  it("says to use matrix(rows, cols, data) when given number[][]", async () => {
+    const set = data();
+    const rows = Array.from({ length: 48 }, (_, i) =>
+      Array.from(set.image.data.subarray(i * 10, i * 10 + 10)),
+    );
+    const h = new Tiny({ epochs: 1 });
+    await expect(h.fit({ ...set, image: rows as never })).rejects.toThrow(
+      /train.image is an array of rows \(number\[\]\[\]\?\), not a Matrix: build one with matrix\(rows, cols, data\)/,
+    );
+    await expect(
+      h.fit({ ...set, text: { rows: 48, cols: 7, data: Array.from(set.text.data) } as never }),
+    ).rejects.toThrow(
+      /train.text is a Matrix whose data is a plain array.*matrix\(rows, cols, data\)/,
+    );
+    h.dispose();
+  });
+
+  it("fails load naming the file after any edit of model.json or weights.bin", async () => {
+    const set = data();
+    const h = new Tiny({ epochs: 1 });
+    await h.fit(set);
+    const d = join(dir, "integrity");
+    await h.save(d);
+    h.dispose();
+    const jsonPath = join(d, "model.json");
+    const good = await readFile(jsonPath, "utf8");
+    const json = JSON.parse(good);
+    // re-indenting keeps the content: still loads, same codes
+    await writeFile(jsonPath, JSON.stringify(json));
+    (await Tiny.load(d)).dispose();
+    const edits: ((j: typeof json) => void)[] = [
+      (j) => {
+        j.weights[1].offset = 0;
+      },
+      (j) => {
+        j.config.seed = 2;
+      },
+      (j) => {
+        j.dims.image = 10.0000001;
+      },
+      (j) => {
+        j.extra = { x: 1 };
+      },
+      (j) => {
+        j.files["weights.bin"].sha256 = "0".repeat(64);
+      },
+    ];
+    for (const edit of edits) {
+      const j = JSON.parse(good);
+      edit(j);
+      await writeFile(jsonPath, JSON.stringify(j, null, 2));
+      const err = await Tiny.load(d).catch((e) => e);
+      expect(err).toBeInstanceOf(ModelFormatError);
+      expect(err.message).toContain(jsonPath);
+      expect(err.message).toMatch(/integrity check/);
+    }
+    const { checksum: _c, ...noChecksum } = json;
+    await writeFile(jsonPath, JSON.stringify(noChecksum));
+    await expect(Tiny.load(d)).rejects.toThrow(/model.json has no checksum/);
+    await writeFile(jsonPath, JSON.stringify({ ...json, formatVersion: 1 }));
+    await expect(Tiny.load(d)).rejects.toThrow(/saved by an older format version \(1/);
+    await writeFile(jsonPath, good);
+    const binPath = join(d, "weights.bin");
+    const bin = await readFile(binPath);
+    const flipped = Buffer.from(bin);
+    flipped[bin.length - 1] ^= 1;
+    await writeFile(binPath, flipped);
+    await expect(Tiny.load(d)).rejects.toThrow(
+      new RegExp(
+        `${binPath.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")} fails its SHA-256 integrity check`,
+      ),
+    );
+  });
+
+  it("names the mistake when saving onto a file or loading from a file", async () => {
+    const set = data();
+    const h = new Tiny({ epochs: 1 });
+    await h.fit(set);
+    const file = join(dir, "a-file");
+    await writeFile(file, "x");
+    await expect(h.save(file)).rejects.toThrow(/it is an existing file, not a folder/);
+    await expect(h.save(join(file, "sub"))).rejects.toThrow(
+      /a part of the path is an existing file/,
+    );
+    await expect(Tiny.load(file)).rejects.toThrow(/is a file, not a model folder/);
+    h.dispose();
   });
 });

@@ -179,6 +179,11 @@ export function resolveConfig<C extends BaseConfig>(
 function checkMatrix(method: string, what: string, m: Matrix | undefined): void {
   if (!m || typeof m !== "object")
     throw new HasherError(`${method}: ${what} is missing (expected a Matrix { rows, cols, data })`);
+  if (Array.isArray(m) || Array.isArray(m.data)) {
+    throw new HasherError(
+      `${method}: ${what} is ${Array.isArray(m) ? "an array of rows (number[][]?)" : "a Matrix whose data is a plain array"}, not a Matrix: build one with matrix(rows, cols, data) from @cmh/datasets (data row-major, e.g. rows.flat())`,
+    );
+  }
   if (!Number.isInteger(m.rows) || m.rows < 0 || !Number.isInteger(m.cols) || m.cols < 1) {
     throw new HasherError(`${method}: ${what} has invalid shape ${m.rows} x ${m.cols}`);
   }
@@ -214,6 +219,8 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
   private isFitted = false;
   private disposed = false;
   private fittedDims: InputDims | undefined;
+  /** True while a fit runs: a second concurrent fit on the same instance is refused. */
+  private fitRunning = false;
   private built = false;
   /** The fitted input stage (set by fit and load). */
   private stage: InputStage | undefined;
@@ -303,6 +310,20 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
 
   async fit(train: CrossModalSet, options: FitOptions = {}): Promise<FitReport> {
     this.checkUsable();
+    if (this.fitRunning) {
+      throw new HasherError(
+        `${this.statics.methodName}.fit is already running on this instance: await the first fit before calling fit again (or fit another instance)`,
+      );
+    }
+    this.fitRunning = true;
+    try {
+      return await this.fitOnce(train, options);
+    } finally {
+      this.fitRunning = false;
+    }
+  }
+
+  private async fitOnce(train: CrossModalSet, options: FitOptions): Promise<FitReport> {
     const s = this.statics;
     const data = this.checkTrainingSet(train);
     await initBackend();

@@ -24,5 +24,14 @@ export {
   fingerprint,
 } from "./cross-backend";
 export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
+export {
+  applyMutation,
+  applyMutations,
+  fuzzRuns,
+  type Mutation,
+  mutationArb,
+  mutationsArb,
+  sameBytes,
+} from "./fuzz";
 export { sharedDataPath } from "./shared-data";
 export { type TinySetOptions, tinySet } from "./tiny-data";
