@@ -4,6 +4,10 @@ import { REGISTRY, selectMethods } from "./registry";
 import { formatDuration, runBench, writeReports } from "./runner";
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === "worker" || argv[0] === "merge") {
+    const { runSubcommand } = await import("./subcommands");
+    return runSubcommand(argv[0], argv.slice(1));
+  }
   let opts: ReturnType<typeof parseCli>;
   try {
     opts = parseCli(argv);
@@ -65,6 +69,10 @@ async function main(argv: readonly string[]): Promise<number> {
     metric: opts.metric,
     htmlReport: opts.html,
     signal: controller.signal,
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.queue
+      ? { queue: { url: opts.queue, name: opts.queueName, attempts: opts.attempts } }
+      : {}),
   });
   console.log("");
   console.log(summary.leaderboard);

@@ -9,6 +9,11 @@ export interface RunCellMessage {
   readonly spec: CellSpec;
   /** A file written by `writeDatasetCache` for the cell's dataset, when the runner made one. */
   readonly datasetCache?: string;
+  /**
+   * `dataHash` the loaded data must have (queued cells: the coordinator's); another hash fails
+   * the cell naming both, before any training.
+   */
+  readonly expectDataHash?: string;
 }
 
 /** Cell process -> runner. */

@@ -3,8 +3,11 @@
  * progress and the outcome with the process's peak memory, exits. A method that crashes the
  * process only loses its own cell.
  */
+
+import { hostname } from "node:os";
 import { type BackendChoice, backendName, initBackend } from "@cmh/tensor-core";
 import { type CellOutcome, runCell } from "./cell";
+import { dataHash } from "./data-hash";
 import { type DatasetIdentity, loadDataset, primeDatasetCache } from "./dataset";
 import type { RunCellMessage, WorkerMessage } from "./protocol";
 import { selectMethods } from "./registry";
@@ -57,6 +60,14 @@ async function handle(msg: RunCellMessage): Promise<void> {
       }
       data = await loadDataset(spec.dataset, spec.seed);
       identity = data.identity;
+      if (msg.expectDataHash !== undefined) {
+        const here = dataHash(data.identity);
+        if (here !== msg.expectDataHash) {
+          throw new Error(
+            `data hash mismatch on ${spec.dataset.name} seed ${spec.seed}: this worker (${hostname()}) has ${here}, the coordinator has ${msg.expectDataHash}; give every machine the same data (--dataset/--data)`,
+          );
+        }
+      }
     } catch (e) {
       outcome = failure("load", e);
       return finish();
