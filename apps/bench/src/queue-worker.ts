@@ -1,8 +1,13 @@
-import { hostname } from "node:os";
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FitProgress } from "@cmh/tensor-core";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { type CellSpec, cellKey } from "./cell";
+import type { DatasetSpec } from "./dataset";
+import type { WorkerMessage, WriteCacheMessage } from "./protocol";
 import {
   type CellJobData,
   type CellJobProgress,
@@ -56,6 +61,25 @@ function failedRun(phase: "process" | "load", message: string): CellRun {
   };
 }
 
+/** Write a dataset cache file in a helper process; undefined when that fails (cells load the data). */
+function writeCacheInChild(
+  workerPath: string,
+  dataset: DatasetSpec,
+  file: string,
+): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = fork(workerPath, [], { serialization: "advanced", stdio: "ignore" });
+    let result: string | undefined;
+    child.on("message", (m: WorkerMessage) => {
+      if (m.type === "cached") result = m.file ?? undefined;
+    });
+    child.on("exit", () => resolve(result));
+    child.on("error", () => resolve(undefined));
+    const msg: WriteCacheMessage = { type: "cache", dataset, file };
+    child.send(msg);
+  });
+}
+
 /** Run a queue worker until `signal` aborts. Returns the number of cells it ran. */
 export async function runQueueWorker(o: QueueWorkerOptions): Promise<{ cells: number }> {
   const log = o.log ?? ((l: string) => console.log(l));
@@ -68,6 +92,21 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<{ cells: nu
   const workerPath = o.workerPath ?? fileURLToPath(new URL("./worker.js", import.meta.url));
   const codes = new Map<string, CodeVersion>();
   const running = new Set<AbortController>();
+  // One flat copy of each dataset per worker, written by a helper process (as the local runner
+  // does for its cells), so a cell reads its data in milliseconds.
+  const cacheDir = mkdtempSync(join(tmpdir(), "cmh-bench-worker-"));
+  const dropCache = () => rmSync(cacheDir, { recursive: true, force: true });
+  process.once("exit", dropCache);
+  const caches = new Map<string, Promise<string | undefined>>();
+  const datasetCache = (d: DatasetSpec): Promise<string | undefined> => {
+    const key = JSON.stringify([d.name, d.data ?? null]);
+    let p = caches.get(key);
+    if (!p) {
+      p = writeCacheInChild(workerPath, d, join(cacheDir, `dataset-${caches.size}.bin`));
+      caches.set(key, p);
+    }
+    return p;
+  };
   let cells = 0;
 
   const processor = async (job: Job<CellJobData, CellJobResult>): Promise<CellJobResult> => {
@@ -104,6 +143,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<{ cells: nu
     log(`→ ${key} (start ${starts} of at most ${data.attempts})`);
     const t0 = performance.now();
     await job.updateProgress({ host: id, phase: "starting" } satisfies CellJobProgress);
+    const cache = await datasetCache(spec.dataset);
     const ac = new AbortController();
     running.add(ac);
     let last = 0;
@@ -116,7 +156,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<{ cells: nu
     };
     let run: CellRun;
     try {
-      run = await runInChild(workerPath, spec, onProgress, ac.signal, undefined, data.dataHash);
+      run = await runInChild(workerPath, spec, onProgress, ac.signal, cache, data.dataHash);
     } finally {
       running.delete(ac);
     }
@@ -170,6 +210,8 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<{ cells: nu
     );
   } finally {
     await worker.close(true).catch(() => {});
+    dropCache();
+    process.removeListener("exit", dropCache);
   }
   return { cells };
 }

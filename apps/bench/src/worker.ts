@@ -8,8 +8,8 @@ import { hostname } from "node:os";
 import { type BackendChoice, backendName, initBackend } from "@cmh/tensor-core";
 import { type CellOutcome, runCell } from "./cell";
 import { dataHash } from "./data-hash";
-import { type DatasetIdentity, loadDataset, primeDatasetCache } from "./dataset";
-import type { RunCellMessage, WorkerMessage } from "./protocol";
+import { type DatasetIdentity, loadDataset, primeDatasetCache, writeDatasetCache } from "./dataset";
+import type { RunCellMessage, WorkerMessage, WriteCacheMessage } from "./protocol";
 import { selectMethods } from "./registry";
 
 function send(msg: WorkerMessage): Promise<void> {
@@ -94,6 +94,17 @@ async function handle(msg: RunCellMessage): Promise<void> {
   }
 }
 
-process.on("message", (msg: RunCellMessage) => {
+async function writeCache(msg: WriteCacheMessage): Promise<void> {
+  try {
+    await writeDatasetCache(msg.dataset, msg.file);
+    await send({ type: "cached", file: msg.file });
+  } catch (e) {
+    await send({ type: "cached", file: null, error: e instanceof Error ? e.message : String(e) });
+  }
+  process.exit(0);
+}
+
+process.on("message", (msg: RunCellMessage | WriteCacheMessage) => {
   if (msg?.type === "run") void handle(msg);
+  else if (msg?.type === "cache") void writeCache(msg);
 });
