@@ -14,11 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cellKey } from "./cell";
 import { type CellJobData, type CellJobResult, JOB_SCHEMA, jobIdFor } from "./queue";
 import { type ResultRecord, readResults } from "./results";
-import { redisSkipReason, startRedis, type TestRedis } from "./test-redis";
+import {
+  HAVE_OPENSSL,
+  redisSkipReason,
+  selfSignedCert,
+  startRedis,
+  type TestRedis,
+} from "./test-redis";
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const skip = redisSkipReason();
 if (skip) console.warn(skip);
+else if (!HAVE_OPENSSL) console.warn("openssl not found: the TLS (rediss://) queue test is skipped");
 
 const COMMON = [
   "--methods",
@@ -52,11 +59,11 @@ function tmp(): string {
 }
 
 /** Run the bench CLI; `detached` puts it in its own process group (to kill it with its cells). */
-function cli(args: readonly string[], detached = false): Proc {
+function cli(args: readonly string[], detached = false, env: Record<string, string> = {}): Proc {
   const proc = spawn(process.execPath, [CLI, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     detached,
-    env: { ...process.env, FORCE_COLOR: "0" },
+    env: { ...process.env, FORCE_COLOR: "0", ...env },
   });
   let out = "";
   const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
@@ -345,4 +352,49 @@ describe.skipIf(skip !== null)("the bench on many machines (real Redis, real pro
       await plain.stop();
     }
   }, 300_000);
+  it.skipIf(!HAVE_OPENSSL)(
+    "runs over TLS (rediss://) with a password in the URL",
+    async () => {
+      const certDir = tmp();
+      const tls = selfSignedCert(certDir);
+      const secure = await startRedis({ password: "tls-pass", tls });
+      try {
+        expect(secure.url).toMatch(/^rediss:\/\/:tls-pass@127\.0\.0\.1:\d+\/0$/);
+        const env = { NODE_EXTRA_CA_CERTS: tls.cert };
+        const out = tmp();
+        const w = cli(["worker", "--queue", secure.url, ...FAST_STALL], true, env);
+        const c = cli(
+          [
+            "--methods",
+            "CCA-ITQ",
+            "--bits",
+            "16",
+            "--dataset",
+            "synthetic-small",
+            "--backend",
+            "cpu",
+            "--no-html",
+            "--queue",
+            secure.url,
+            "--out",
+            out,
+          ],
+          false,
+          env,
+        );
+        expect(await c.exited, c.output()).toBe(0);
+        expect(c.output()).toContain("rediss://:***@127.0.0.1");
+        expect(c.output()).not.toContain("tls-pass");
+        const got = scalars(out);
+        expect(got.size).toBe(4 * 4);
+        for (const [k, v] of got) {
+          expect(Math.abs(v - (reference.get(k) as number))).toBeLessThanOrEqual(1e-12);
+        }
+        await stop(w);
+      } finally {
+        await secure.stop();
+      }
+    },
+    180_000,
+  );
 });

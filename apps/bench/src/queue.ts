@@ -399,13 +399,18 @@ export async function coordinate(
       if (pending.size === 0) break;
       let workers: string[] = [];
       try {
-        workers = (await queue.getWorkers()).map((w) => w.name ?? w.addr ?? "?");
+        // Client names are "<prefix>:<queue>:w:<worker name>"; our worker names are host:pid.
+        workers = (await queue.getWorkers()).map((w) => {
+          const raw = w.rawname ?? "";
+          const at = raw.indexOf(":w:");
+          return at >= 0 ? raw.slice(at + 3) : "unnamed";
+        });
       } catch {
         // CLIENT LIST may be disabled (managed Redis): progress goes on without the worker list
       }
       const hosts = [...byHost].map(([h, n]) => `${h}×${n}`).join(", ");
       status(
-        `queue: ${done}/${total} done (${failed} failed) · ${running.length} running${hosts ? ` on ${hosts}` : ""} · ${waiting} waiting · ${workers.length} workers connected${running.length > 0 ? ` · ${running.join("; ")}` : ""}`,
+        `queue: ${done}/${total} done (${failed} failed) · ${running.length} running${hosts ? ` on ${hosts}` : ""} · ${waiting} waiting · ${workers.length} workers connected${workers.length > 0 ? ` (${workers.slice(0, 6).join(", ")}${workers.length > 6 ? `, +${workers.length - 6}` : ""})` : ""}${running.length > 0 ? ` · ${running.join("; ")}` : ""}`,
       );
       await sleep(options.pollMs ?? 1000, ctx.signal);
     }

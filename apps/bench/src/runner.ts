@@ -472,7 +472,7 @@ async function runLocked(
       renderLeaderboard(readResults(resultsPath).records, { metric: o.metric }),
     );
   };
-  if (o.queue) {
+  if (o.queue && todo.length > 0) {
     const { coordinate } = await import("./queue");
     const q = await coordinate({
       options: o.queue,

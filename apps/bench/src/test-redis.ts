@@ -19,6 +19,38 @@ export function redisSkipReason(): string | null {
   return "redis-server not found: the queue integration tests are skipped (apt-get install -y redis-server to run them; under CI they fail instead)";
 }
 
+/** True when `openssl` runs here (to make a certificate for the TLS test). */
+export const HAVE_OPENSSL = spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
+
+/** A self-signed certificate for 127.0.0.1 in `dir`: `{ cert, key }` paths. */
+export function selfSignedCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  const r = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`openssl could not make a certificate: ${r.stderr}`);
+  return { cert, key };
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -69,7 +101,12 @@ function waitReady(proc: ChildProcess): Promise<void> {
 
 /** Start `redis-server` (throws when it cannot). `appendonly` turns persistence on. */
 export async function startRedis(
-  options: { password?: string; appendonly?: boolean; extraArgs?: readonly string[] } = {},
+  options: {
+    password?: string;
+    appendonly?: boolean;
+    /** Serve TLS only (`rediss://`), with this certificate and key (PEM files). */
+    tls?: { cert: string; key: string };
+  } = {},
 ): Promise<TestRedis> {
   if (!HAVE_REDIS) {
     throw new Error(
@@ -79,8 +116,20 @@ export async function startRedis(
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "cmh-redis-"));
   const args = [
-    "--port",
-    String(port),
+    ...(options.tls
+      ? [
+          "--port",
+          "0",
+          "--tls-port",
+          String(port),
+          "--tls-cert-file",
+          options.tls.cert,
+          "--tls-key-file",
+          options.tls.key,
+          "--tls-auth-clients",
+          "no",
+        ]
+      : ["--port", String(port)]),
     "--bind",
     "127.0.0.1",
     "--dir",
@@ -92,7 +141,6 @@ export async function startRedis(
     "--appendfsync",
     "always",
     ...(options.password ? ["--requirepass", options.password] : []),
-    ...(options.extraArgs ?? []),
   ];
   let proc: ChildProcess;
   const start = async () => {
@@ -109,7 +157,7 @@ export async function startRedis(
   return {
     port,
     dir,
-    url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ""}127.0.0.1:${port}/0`,
+    url: `${options.tls ? "rediss" : "redis"}://${options.password ? `:${encodeURIComponent(options.password)}@` : ""}127.0.0.1:${port}/0`,
     async stop() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
