@@ -25,7 +25,8 @@ import {
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const skip = redisSkipReason();
 if (skip) console.warn(skip);
-else if (!HAVE_OPENSSL) console.warn("openssl not found: the TLS (rediss://) queue test is skipped");
+else if (!HAVE_OPENSSL)
+  console.warn("openssl not found: the TLS (rediss://) queue test is skipped");
 
 const COMMON = [
   "--methods",
