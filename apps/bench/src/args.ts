@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Direction } from "@cmh/metrics";
 import { DEFAULT_DATASET, REAL_DATASETS, SYNTHETIC_DATASETS } from "./dataset";
+import { parseRedisUrl } from "./queue-url";
+import { parseShard, type Shard } from "./shard";
 
 /** Parsed and validated options. */
 export interface CliOptions {
@@ -29,6 +31,14 @@ export interface CliOptions {
   readonly suite: string | undefined;
   /** `--stats` (with `--suite`): print the suite's statistics table and exit. */
   readonly stats: boolean;
+  /** `--shard i/n`: run only that slice of the cells. */
+  readonly shard?: Shard;
+  /** `--queue <redis url>`: coordinate a run through a BullMQ queue. */
+  readonly queue?: string;
+  /** `--queue-name` (default cmh-bench). */
+  readonly queueName?: string;
+  /** `--attempts`: starts of a queued cell before it is recorded as failed (default 2). */
+  readonly attempts?: number;
 }
 
 const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"];
@@ -77,8 +87,19 @@ Options:
                       T->I, method - CCA-ITQ): feature-forms | feature-forms+synthetic-val
                       (--data = the folder holding uci-mfeat/ and mirflickr25k-tags-labels/)
   --stats             with --suite: print the statistics table of its sets and exit
+  --shard <i/n>       run only the i-th of n deterministic slices of the cells (array jobs;
+                      merge the folders with "pnpm bench merge")
+  --queue <url>       coordinate through a BullMQ job queue on Redis (redis://host:6379/0,
+                      rediss://:password@host:6380/0); workers: pnpm bench worker --queue <url>
+  --queue-name <name> queue name (default cmh-bench)
+  --attempts <n>      starts of a queued cell (failures and lost workers) before it is
+                      recorded as failed (default 2)
   --list              list the registered methods and exit
   -h, --help          show this help
+
+Subcommands:
+  worker --queue <url> [--concurrency 1] [--backend ...] [--data <path>]   run queued cells
+  merge <dir>... --out <dir>                       merge result folders (shards) into one
 
 Examples:
   pnpm bench
@@ -149,6 +170,14 @@ export function parseOverrides(items: readonly string[]): Record<string, unknown
   return out;
 }
 
+/** Check a `--queue-name` (letters, digits, ".", "_", "-"). */
+export function queueName(v: string): string {
+  if (!/^[A-Za-z0-9][\w.-]{0,63}$/.test(v)) {
+    throw new Error(`--queue-name must be letters, digits, ".", "_" or "-", got "${v}"`);
+  }
+  return v;
+}
+
 /** Parse argv (without the node and script paths). Throws with a clear message on bad input. */
 export function parseCli(argv: readonly string[], now = new Date()): CliOptions {
   const { values, positionals } = parseArgs({
@@ -176,6 +205,10 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
       "no-html": { type: "boolean" },
       suite: { type: "string" },
       stats: { type: "boolean" },
+      shard: { type: "string" },
+      queue: { type: "string" },
+      "queue-name": { type: "string" },
+      attempts: { type: "string" },
     },
   });
   if (positionals.length > 0) {
@@ -220,7 +253,22 @@ export function parseCli(argv: readonly string[], now = new Date()): CliOptions 
   if (values.report && !values.out) {
     throw new Error("--report rewrites the reports of an existing run: give its folder with --out");
   }
+  if (values.queue !== undefined) parseRedisUrl(values.queue);
+  if (values.attempts !== undefined && values.queue === undefined) {
+    throw new Error("--attempts applies to queued runs: give --queue too");
+  }
+  if (values.queue !== undefined && values.inline) {
+    throw new Error(
+      "--inline cannot be combined with --queue (workers run each cell in a child process)",
+    );
+  }
   return {
+    ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+    ...(values.queue !== undefined ? { queue: values.queue } : {}),
+    ...(values["queue-name"] !== undefined ? { queueName: queueName(values["queue-name"]) } : {}),
+    ...(values.attempts !== undefined
+      ? { attempts: ints("attempts", values.attempts, 1, 100)[0] }
+      : {}),
     help: values.help === true,
     list: values.list === true,
     reportOnly: values.report === true,

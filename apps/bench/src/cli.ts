@@ -6,6 +6,10 @@ import { formatDuration, runBench, writeReports } from "./runner";
 import { runSuite, suiteStatsTable } from "./suite";
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === "worker" || argv[0] === "merge") {
+    const { runSubcommand } = await import("./subcommands");
+    return runSubcommand(argv[0], argv.slice(1));
+  }
   let opts: ReturnType<typeof parseCli>;
   try {
     opts = parseCli(argv);
@@ -90,6 +94,10 @@ async function main(argv: readonly string[]): Promise<number> {
     summary = await runBench({
       ...common,
       dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
+      ...(opts.shard ? { shard: opts.shard } : {}),
+      ...(opts.queue
+        ? { queue: { url: opts.queue, name: opts.queueName, attempts: opts.attempts } }
+        : {}),
     });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -33,9 +33,12 @@ import {
 import { UsageError } from "./errors";
 import { renderLeaderboard } from "./leaderboard";
 import type { RunCellMessage, WorkerMessage } from "./protocol";
+import type { CoordinatorOptions } from "./queue";
+import { redactUrl } from "./queue-url";
 import type { MethodEntry } from "./registry";
 import { renderReport } from "./report-html";
 import { appendCell, readResults, repairTail, toRecords } from "./results";
+import { type Shard, shardCells } from "./shard";
 import { type CodeVersion, codeVersion } from "./version";
 
 /** Options of `runBench`. */
@@ -73,6 +76,10 @@ export interface BenchOptions {
   readonly prepareBackend?: (choice: string) => Promise<{ name: string; provider?: string }>;
   /** Built worker script for process isolation (default: worker.js beside this file). */
   readonly workerPath?: string;
+  /** Run only the `index`-th of `count` deterministic slices of the cell list (`--shard i/n`). */
+  readonly shard?: Shard;
+  /** Run the cells through a Redis job queue instead of locally (`--queue redis://...`). */
+  readonly queue?: CoordinatorOptions;
 }
 
 /** What a run did. */
@@ -119,7 +126,8 @@ export function progressLine(prefix: string, e: FitProgress, runEtaSeconds: numb
   }`;
 }
 
-interface CellRun {
+/** What running one cell gave: its outcome, data identity, peak memory and backend. */
+export interface CellRun {
   outcome:
     | CellOutcome
     | (Omit<Extract<CellOutcome, { status: "failed" }>, "phase"> & { phase: "process" });
@@ -130,12 +138,14 @@ interface CellRun {
   interrupted: boolean;
 }
 
-function runInChild(
+/** Run one cell in a child process (`worker.js`); never rejects. */
+export function runInChild(
   workerPath: string,
   spec: CellSpec,
   onProgress: (e: FitProgress) => void,
   signal: AbortSignal | undefined,
   datasetCache?: string,
+  expectDataHash?: string,
 ): Promise<CellRun> {
   return new Promise((resolve) => {
     const child: ChildProcess = fork(workerPath, [], {
@@ -198,12 +208,18 @@ function runInChild(
     };
     child.on("exit", (code, sig) => finish(code, sig));
     child.on("error", (err) => finish(null, null, err));
-    const msg: RunCellMessage = { type: "run", spec, ...(datasetCache ? { datasetCache } : {}) };
+    const msg: RunCellMessage = {
+      type: "run",
+      spec,
+      ...(datasetCache ? { datasetCache } : {}),
+      ...(expectDataHash ? { expectDataHash } : {}),
+    };
     child.send(msg);
   });
 }
 
-function summaryLine(spec: CellSpec, run: CellRun, seconds: number): string {
+/** The one-line summary of a finished cell printed by the runner. */
+export function summaryLine(spec: CellSpec, run: CellRun, seconds: number): string {
   const head = `${spec.method} ${spec.bits} bits seed ${spec.seed}`;
   const o = run.outcome;
   if (o.status === "failed") {
@@ -355,6 +371,8 @@ async function runLocked(
         dataset: o.dataset,
         backend: o.backend,
         isolation,
+        ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
+        ...(o.queue ? { queue: redactUrl(o.queue.url) } : {}),
         code,
       },
       null,
@@ -362,11 +380,11 @@ async function runLocked(
     )}\n`,
   );
 
-  const specs: CellSpec[] = [];
+  const allSpecs: CellSpec[] = [];
   for (const m of o.methods) {
     for (const bits of o.bits) {
       for (const seed of o.seeds) {
-        specs.push({
+        allSpecs.push({
           method: m.name,
           package: m.package,
           supervised: m.supervised,
@@ -381,6 +399,7 @@ async function runLocked(
       }
     }
   }
+  const specs = o.shard ? shardCells(allSpecs, o.shard) : allSpecs;
   const todo = specs.filter((s) => {
     const st = existing.cells.get(cellKey(s));
     return st === undefined || (st === "failed" && o.retryFailed !== false);
@@ -419,7 +438,7 @@ async function runLocked(
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
     cacheDir = undefined;
   };
-  if (isolation === "process" && todo.length > 1) {
+  if (isolation === "process" && todo.length > 1 && !o.queue) {
     try {
       cacheDir = mkdtempSync(join(tmpdir(), "cmh-bench-"));
       process.once("exit", dropCache);
@@ -436,46 +455,13 @@ async function runLocked(
   let interrupted = false;
   let backendLogged = inlineBackend !== null;
   const cellSeconds: number[] = [];
-  for (const [i, spec] of todo.entries()) {
-    if (o.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    const prefix = `[${i + 1}/${todo.length}] ${spec.method} ${spec.bits} bits seed ${spec.seed}`;
-    const avg =
-      cellSeconds.length > 0 ? cellSeconds.reduce((a, b) => a + b, 0) / cellSeconds.length : null;
-    const remainingAfter = avg !== null ? avg * (todo.length - i - 1) : null;
-    status(`${prefix} · starting`);
-    let lastPrint = 0;
-    const onProgress = (e: FitProgress) => {
-      const now = performance.now();
-      if (!process.stderr.isTTY && !o.status && now - lastPrint < 1000 && e.epoch < e.epochs)
-        return;
-      lastPrint = now;
-      const runEta =
-        remainingAfter !== null
-          ? remainingAfter +
-            (e.etaSeconds ??
-              (e.epoch > 0 ? (e.elapsedSeconds / e.epoch) * (e.epochs - e.epoch) : 0))
-          : null;
-      status(progressLine(prefix, e, runEta));
-    };
-    const tc = performance.now();
-    let run: CellRun;
-    if (isolation === "process") {
-      run = await runInChild(workerPath, spec, onProgress, o.signal, datasetCache);
-    } else {
-      run = await runInline(o, spec, onProgress, inlineBackend);
-    }
-    const secs = (performance.now() - tc) / 1000;
-    if (run.interrupted || o.signal?.aborted) {
-      interrupted = true;
-      clearStatus();
-      log(
-        `interrupted during ${spec.method} ${spec.bits} bits seed ${spec.seed}: that cell is not recorded`,
-      );
-      break;
-    }
+  /** The one place a finished cell becomes result lines (local and queued runs alike). */
+  const record = async (
+    spec: CellSpec,
+    run: CellRun,
+    secs: number,
+    from?: { code?: CodeVersion; host?: string },
+  ): Promise<void> => {
     if (!backendLogged && run.backend) {
       clearStatus();
       log(`backend: ${run.backend}`);
@@ -486,7 +472,7 @@ async function runLocked(
       runId,
       attempt: randomUUID(),
       identity,
-      code,
+      code: from?.code ?? code,
       peakRssBytes: run.peakRssBytes,
       peakRssScope: run.peakRssScope,
     });
@@ -495,11 +481,68 @@ async function runLocked(
     if (run.outcome.status === "failed") failed++;
     cellSeconds.push(secs);
     clearStatus();
-    log(summaryLine(spec, run, secs));
+    log(`${summaryLine(spec, run, secs)}${from?.host ? ` on ${from.host}` : ""}`);
     writeFileAtomic(
       join(o.out, "leaderboard.md"),
       renderLeaderboard(readResults(resultsPath).records, { metric: o.metric }),
     );
+  };
+  if (o.queue && todo.length > 0) {
+    const { coordinate } = await import("./queue");
+    const q = await coordinate({
+      options: o.queue,
+      todo,
+      dataset: o.dataset,
+      record,
+      log,
+      status,
+      clearStatus,
+      signal: o.signal,
+    });
+    interrupted = q.interrupted;
+  } else {
+    for (const [i, spec] of todo.entries()) {
+      if (o.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const prefix = `[${i + 1}/${todo.length}] ${spec.method} ${spec.bits} bits seed ${spec.seed}`;
+      const avg =
+        cellSeconds.length > 0 ? cellSeconds.reduce((a, b) => a + b, 0) / cellSeconds.length : null;
+      const remainingAfter = avg !== null ? avg * (todo.length - i - 1) : null;
+      status(`${prefix} · starting`);
+      let lastPrint = 0;
+      const onProgress = (e: FitProgress) => {
+        const now = performance.now();
+        if (!process.stderr.isTTY && !o.status && now - lastPrint < 1000 && e.epoch < e.epochs)
+          return;
+        lastPrint = now;
+        const runEta =
+          remainingAfter !== null
+            ? remainingAfter +
+              (e.etaSeconds ??
+                (e.epoch > 0 ? (e.elapsedSeconds / e.epoch) * (e.epochs - e.epoch) : 0))
+            : null;
+        status(progressLine(prefix, e, runEta));
+      };
+      const tc = performance.now();
+      let run: CellRun;
+      if (isolation === "process") {
+        run = await runInChild(workerPath, spec, onProgress, o.signal, datasetCache);
+      } else {
+        run = await runInline(o, spec, onProgress, inlineBackend);
+      }
+      const secs = (performance.now() - tc) / 1000;
+      if (run.interrupted || o.signal?.aborted) {
+        interrupted = true;
+        clearStatus();
+        log(
+          `interrupted during ${spec.method} ${spec.bits} bits seed ${spec.seed}: that cell is not recorded`,
+        );
+        break;
+      }
+      await record(spec, run, secs);
+    }
   }
   clearStatus();
   dropCache();

@@ -3,10 +3,13 @@
  * progress and the outcome with the process's peak memory, exits. A method that crashes the
  * process only loses its own cell.
  */
+
+import { hostname } from "node:os";
 import { type BackendChoice, backendName, initBackend } from "@cmh/tensor-core";
 import { type CellOutcome, runCell } from "./cell";
-import { type DatasetIdentity, loadDataset, primeDatasetCache } from "./dataset";
-import type { RunCellMessage, WorkerMessage } from "./protocol";
+import { dataHash } from "./data-hash";
+import { type DatasetIdentity, loadDataset, primeDatasetCache, writeDatasetCache } from "./dataset";
+import type { RunCellMessage, WorkerMessage, WriteCacheMessage } from "./protocol";
 import { selectMethods } from "./registry";
 
 function send(msg: WorkerMessage): Promise<void> {
@@ -57,6 +60,14 @@ async function handle(msg: RunCellMessage): Promise<void> {
       }
       data = await loadDataset(spec.dataset, spec.seed);
       identity = data.identity;
+      if (msg.expectDataHash !== undefined) {
+        const here = dataHash(data.identity);
+        if (here !== msg.expectDataHash) {
+          throw new Error(
+            `data hash mismatch on ${spec.dataset.name} seed ${spec.seed}: this worker (${hostname()}) has ${here}, the coordinator has ${msg.expectDataHash}; give every machine the same data (--dataset/--data)`,
+          );
+        }
+      }
     } catch (e) {
       outcome = failure("load", e);
       return finish();
@@ -83,6 +94,17 @@ async function handle(msg: RunCellMessage): Promise<void> {
   }
 }
 
-process.on("message", (msg: RunCellMessage) => {
+async function writeCache(msg: WriteCacheMessage): Promise<void> {
+  try {
+    await writeDatasetCache(msg.dataset, msg.file);
+    await send({ type: "cached", file: msg.file });
+  } catch (e) {
+    await send({ type: "cached", file: null, error: e instanceof Error ? e.message : String(e) });
+  }
+  process.exit(0);
+}
+
+process.on("message", (msg: RunCellMessage | WriteCacheMessage) => {
   if (msg?.type === "run") void handle(msg);
+  else if (msg?.type === "cache") void writeCache(msg);
 });
