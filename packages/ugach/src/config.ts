@@ -13,7 +13,8 @@ export interface UGACHConfig {
   /**
    * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; the kNN graph and the
    * networks both see its output. "none" [paper, code: raw post-ReLU fc7 and binary BoW, not
-   * normalised]; `quick`: "standardize".
+   * normalised]; `quick`: "scale" (one scale per modality, no centring: the kNN graph is the raw
+   * features' graph, only their units go).
    */
   readonly input: InputSpec;
   /** Width of the common-representation (tanh) layer: 4096 [paper], 8192 [code]. */
@@ -174,7 +175,7 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
     weightDecay: 0,
     candidateSharing: "batch",
     epochScaleItems: 5000,
-    input: "standardize",
+    input: "scale",
   },
   Baseline: { graph: "pair", epochs: 0 },
   "Baseline-GAN": { graph: "pair" },
