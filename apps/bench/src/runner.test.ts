@@ -67,7 +67,7 @@ describe("runBench", () => {
     expect(r?.dataset.splitHash).toMatch(/^[0-9a-f]{64}$/);
     expect(r?.config).toMatchObject({ epochs: 2, seed: 0 });
     // the fit report names the backend the method ran on
-    expect(r?.backend).toEqual({ requested: "cpu", active: "test" });
+    expect(r?.backend).toEqual({ requested: "cpu", active: "test", kernelFixes: ["test:Fake"] });
     expect(r?.trainSeconds).toBeGreaterThan(0);
     expect(r?.encode?.image.itemsPerSecond).toBeGreaterThan(0);
     expect(r?.peakRssBytes).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { packCodes } from "@cmh/hamming-index";
 import { activeKernelFixes, availableBackends, backendName, initBackend } from "@cmh/tensor-core";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { describeOnBackends, testBackends, withBackend } from "./backends";
 import { bitDisagreement } from "./cross-backend";
 
@@ -9,8 +9,13 @@ beforeAll(async () => {
 });
 
 describe("testBackends", () => {
-  afterEach(() => {
+  const saved = process.env.CMH_TEST_BACKENDS;
+  beforeEach(() => {
     delete process.env.CMH_TEST_BACKENDS;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CMH_TEST_BACKENDS;
+    else process.env.CMH_TEST_BACKENDS = saved;
   });
 
   it("is every available backend by default, wasm and cpu among them", () => {
