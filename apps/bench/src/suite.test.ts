@@ -1,6 +1,25 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { sharedDataPath } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
+import type { MethodEntry } from "./registry";
 import type { ResultRecord } from "./results";
-import { FLOOR_METHOD, renderSuiteLeaderboard, SUITES, suiteDataFor, suiteSets } from "./suite";
+import {
+  FLOOR_METHOD,
+  readSuiteResults,
+  renderSuiteLeaderboard,
+  runSuite,
+  SUITES,
+  suiteDataFor,
+  suiteSets,
+  suiteStatsTable,
+} from "./suite";
+import { makeFakeHasher } from "./test-fakes";
+
+const uci = sharedDataPath("uci-mfeat");
+const mir = sharedDataPath("mirflickr25k-tags-labels");
+const root = uci && mir ? dirname(uci) : undefined;
 
 function rec(
   method: string,
@@ -98,4 +117,48 @@ describe("suites", () => {
     );
     expect(renderSuiteLeaderboard([], ["a"])).toMatch(/No results yet/);
   });
+});
+
+describe.skipIf(!root)("runSuite on the shared data (fake methods)", () => {
+  it("runs every set into <out>/<set>, writes suite.md, and prints the statistics table", async () => {
+    const out = mkdtempSync(join(tmpdir(), "cmh-suite-"));
+    try {
+      const fake = (name: string): MethodEntry => ({
+        name,
+        package: "@cmh/test-fake",
+        supervised: false,
+        load: async () => makeFakeHasher(name),
+      });
+      const { summaries, leaderboard, file } = await runSuite({
+        suite: "feature-forms",
+        data: root,
+        methods: [fake(FLOOR_METHOD), fake("M")],
+        bits: [16],
+        seeds: [0],
+        preset: "quick",
+        backend: "cpu",
+        out,
+        directions: ["i2t", "t2i"],
+        isolation: "inline",
+        htmlReport: false,
+        prepareBackend: async () => ({ name: "test-backend" }),
+        log: () => {},
+        status: () => {},
+        command: "cmd",
+      });
+      const sets = suiteSets("feature-forms");
+      expect(summaries.map((x) => x.failed)).toEqual(sets.map(() => 0));
+      for (const s of sets) expect(existsSync(join(out, s, "results.jsonl"))).toBe(true);
+      const recs = readSuiteResults(out, sets);
+      expect(new Set(recs.map((r) => r.dataset.dataset))).toEqual(new Set(sets));
+      expect(readFileSync(file, "utf8")).toBe(`${leaderboard}\n`);
+      expect(leaderboard).toMatch(/\| M +\|/);
+      expect(leaderboard).toMatch(/method − CCA-ITQ/);
+      const table = await suiteStatsTable("feature-forms", root);
+      expect(table.split("\n").length).toBe(2 + sets.length);
+      expect(table).toMatch(/\| val-bow \| 693 \|/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
