@@ -54,29 +54,22 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
-  let summary: Awaited<ReturnType<typeof runBench>>;
-  try {
-    summary = await runBench({
-      methods,
-      bits: opts.bits,
-      seeds: opts.seeds,
-      preset: opts.preset,
-      overrides: opts.overrides,
-      dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
-      backend: opts.backend,
-      out: opts.out,
-      directions: opts.directions,
-      isolation: opts.isolation,
-      retryFailed: opts.retryFailed,
-      metric: opts.metric,
-      htmlReport: opts.html,
-      signal: controller.signal,
-    });
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`cmh bench: ${e.message}`);
-    return 2;
-  }
+  const summary = await runBench({
+    methods,
+    bits: opts.bits,
+    seeds: opts.seeds,
+    preset: opts.preset,
+    overrides: opts.overrides,
+    dataset: { name: opts.dataset, data: opts.data, protocol: opts.protocol },
+    backend: opts.backend,
+    out: opts.out,
+    directions: opts.directions,
+    isolation: opts.isolation,
+    retryFailed: opts.retryFailed,
+    metric: opts.metric,
+    htmlReport: opts.html,
+    signal: controller.signal,
+  });
   console.log("");
   console.log(summary.leaderboard);
   console.log(
@@ -94,6 +87,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
+    // a mistake in the options or the data (UsageError) exits 2, like the parser's errors
+    process.exit(e instanceof UsageError ? 2 : 1);
   },
 );
