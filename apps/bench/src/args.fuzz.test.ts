@@ -6,7 +6,7 @@
  * repeats, known directions, metric and backend, a non-empty output folder, a dataset spec that
  * passes the dataset check. Cases: CMH_FUZZ_RUNS (tooling/scripts/fuzz-long.mjs), else 1,000.
  */
-import { fuzzRuns } from "@cmh/testing";
+import { breathe, fuzzRuns } from "@cmh/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCli } from "./args";
@@ -84,9 +84,10 @@ function uniq<T>(xs: readonly T[]): boolean {
 
 describe("bench option parser fuzzing", () => {
   const runs = fuzzRuns(1000);
-  it(`${runs} random argument vectors: a usage message, or a valid plan`, () => {
-    fc.assert(
-      fc.property(argvArb, (argv) => {
+  it(`${runs} random argument vectors: a usage message, or a valid plan`, async () => {
+    await fc.assert(
+      fc.asyncProperty(argvArb, async (argv) => {
+        await breathe();
         let o: ReturnType<typeof parseCli>;
         try {
           o = parseCli(argv);

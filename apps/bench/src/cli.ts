@@ -121,6 +121,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     console.error(`cmh bench: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
+    // a mistake in the options or the data (UsageError) exits 2, like the parser's errors
+    process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

@@ -15,6 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   applyMutations,
+  breathe,
   fuzzRuns,
   mutationsArb,
   sameBytes,
@@ -46,6 +47,7 @@ async function check(
   load: (path: string) => Matrix | Promise<Matrix>,
   reference?: (bytes: Uint8Array) => Matrix | undefined,
 ): Promise<void> {
+  await breathe();
   const path = join(dir, `case-${caseNo++ % 64}.${ext}`);
   writeFileSync(path, bytes);
   let m: Matrix;

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   applyMutations,
+  breathe,
   fuzzRuns,
   mutationsArb,
   sameBytes,
@@ -38,15 +39,16 @@ describe("index loader", () => {
   });
 
   for (const spec of ["Flat", "MIH4"]) {
-    it(`${spec}: ${RUNS} mutated index files`, () => {
+    it(`${spec}: ${RUNS} mutated index files`, async () => {
       const ix = indexFactory(40, spec);
       ix.add(randomCodes(30, 40, 5));
       const valid = ix.serialize();
       const q = randomCodes(3, 40, 6);
       const want = ix.search(q, 5);
       let c = 0;
-      fc.assert(
-        fc.property(mutationsArb, (ms) => {
+      await fc.assert(
+        fc.asyncProperty(mutationsArb, async (ms) => {
+          await breathe();
           const bytes = applyMutations(valid, ms);
           const path = join(dir, `case-${c++ % 16}.idx`);
           writeFileSync(path, bytes);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyMutation, applyMutations, mutationsArb, sameBytes } from "./fuzz";
+import { applyMutation, applyMutations, breathe, mutationsArb, sameBytes } from "./fuzz";
 
 describe("fuzz mutations", () => {
   const b = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -34,5 +34,13 @@ describe("fuzz mutations", () => {
       }),
       { numRuns: 300 },
     );
+  });
+  it("breathe lets pending I/O callbacks run within 64 calls", async () => {
+    let ran = false;
+    setImmediate(() => {
+      ran = true;
+    });
+    for (let i = 0; i < 64; i++) await breathe();
+    expect(ran).toBe(true);
   });
 });

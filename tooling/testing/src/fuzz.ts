@@ -120,6 +120,15 @@ export function applyMutations(b: Uint8Array, ms: readonly Mutation[]): Uint8Arr
   return out === b ? b.slice() : out;
 }
 
+/**
+ * Resolve after pending I/O and timers have run (every 64th call): long runs of synchronous
+ * cases call it so the test runner's worker can still answer its RPC heartbeats.
+ */
+let ticks = 0;
+export function breathe(): Promise<void> {
+  return ++ticks % 64 === 0 ? new Promise((r) => setImmediate(r)) : Promise.resolve();
+}
+
 /** True when two byte strings are equal. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

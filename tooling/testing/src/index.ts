@@ -27,6 +27,7 @@ export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
 export {
   applyMutation,
   applyMutations,
+  breathe,
   fuzzRuns,
   type Mutation,
   mutationArb,
