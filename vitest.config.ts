@@ -24,8 +24,10 @@ export default defineConfig({
       "tooling/*/src/**/*.test.ts",
       "examples/**/*.test.ts",
     ],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Fits on the pure-JS cpu backend (every per-backend test runs there too) are 7-20x slower
+    // than on WASM; the limit only has to catch hangs, not slow machines.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: "forks",
     reporters: ["default"],
   },
