@@ -17,6 +17,7 @@ export {
   type MatFile,
   type NumericArray,
 } from "./mat-types";
+export { mat73TimeLimitMs } from "./mat73";
 export {
   applySplit,
   concatRows,

@@ -97,7 +97,14 @@ function checkFile(path: string): number {
  */
 export async function readMat(
   path: string,
-  options: { variables?: readonly string[] } = {},
+  options: {
+    variables?: readonly string[];
+    /**
+     * MAT v7.3 / HDF5 only: how long the HDF5 reader may run before the file is reported as
+     * corrupt (default 10 s plus 1 s per 10 MB, see mat73TimeLimitMs).
+     */
+    timeLimitMs?: number;
+  } = {},
 ): Promise<MatFile> {
   const size = checkFile(path);
   const head = readHead(path, 4096);
@@ -111,7 +118,7 @@ export async function readMat(
         { file: path, expected: need, found: size },
       );
     }
-    const { matlab, variables } = await parseMat73(path, options.variables);
+    const { matlab, variables } = await parseMat73(path, options.variables, options.timeLimitMs);
     const isMat = matlab || ascii.startsWith("MATLAB");
     return {
       path,

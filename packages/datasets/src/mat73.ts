@@ -1,49 +1,127 @@
+import { statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { DatasetError } from "./errors";
 import { columnToRowMajor, type MatArray, type MatClass, type NumericArray } from "./mat-types";
 import { fromSparse } from "./matrix";
 
-type H5Module = typeof import("h5wasm/node");
-interface H5 {
-  lib: H5Module;
-  /** The Emscripten module: switches HDF5's error printing to thrown errors. */
-  native: {
-    activate_throwing_error_handler(): number;
-    deactivate_throwing_error_handler(): number;
-  };
+/** What the worker (mat73-worker.mjs) reports about one top-level HDF5 object. */
+interface Entry {
+  key: string;
+  type: string;
+  mcls?: unknown;
+  sparse?: unknown;
+  jcShape?: number[] | null;
+  jc?: unknown;
+  ir?: unknown;
+  data?: unknown;
+  shape?: number[];
+  empty?: unknown;
+  dtype?: unknown;
+  value?: unknown;
 }
-let h5promise: Promise<H5> | undefined;
-
-/** Load h5wasm (WebAssembly HDF5) on first use only. */
-async function h5(): Promise<H5> {
-  if (!h5promise) {
-    h5promise = (async () => {
-      const mod = await import("h5wasm/node");
-      const lib = ((mod as unknown as { default?: H5Module }).default ?? mod) as H5Module;
-      const native = (await lib.ready) as unknown as H5["native"];
-      return { lib, native };
-    })();
-  }
-  return h5promise;
-}
+type Reply =
+  | { id: number; entries: Entry[] }
+  | { id: number; error: { stage: "load" | "open" | "read"; message: string } };
 
 /**
- * Run synchronous h5wasm calls with HDF5's error stack thrown (not printed to stderr), then restore
- * the library's default handler. A failure's message is reduced to its deepest HDF5 reason.
+ * Default time limit of one v7.3 read: 10 s, plus 1 s per 10 MB of file (a read slower than
+ * 10 MB/s is taken as HDF5 looping on a corrupt file).
  */
-function quietly<T>(native: H5["native"], fn: () => T): T {
-  native.activate_throwing_error_handler();
-  try {
-    return fn();
-  } catch (e) {
-    const text = e instanceof Error ? e.message : String(e);
-    const reasons = text
-      .split("\n")
-      .map((l) => /#\d+: .* in [\w]+\(\): (.*)$/.exec(l.trim())?.[1])
-      .filter((x): x is string => !!x);
-    throw new Error(reasons.length ? reasons[reasons.length - 1] : text.split("\n")[0]);
-  } finally {
-    native.deactivate_throwing_error_handler();
+export function mat73TimeLimitMs(fileBytes: number): number {
+  return 10_000 + Math.ceil(fileBytes / 10_000_000) * 1000;
+}
+
+/** The folder of this module: dist/ when built (ESM or CJS), src/ when run from source. */
+function here(): string {
+  return typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
+}
+
+let worker: Worker | undefined;
+let nextId = 0;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** The reader thread, started on first use and kept (unreferenced while idle) for later reads. */
+function reader(): Worker {
+  if (!worker) {
+    const w = new Worker(join(here(), "mat73-worker.mjs"));
+    w.unref();
+    w.on("error", () => {}); // reported through the pending read's exit handler
+    w.on("exit", () => {
+      if (worker === w) worker = undefined;
+    });
+    worker = w;
   }
+  return worker;
+}
+
+/** Read in the worker thread; terminate it when `limitMs` passes (HDF5 looping on a bad file). */
+function inWorker(
+  path: string,
+  variables: readonly string[] | undefined,
+  limitMs: number,
+): Promise<Reply> {
+  const run = (): Promise<Reply> =>
+    new Promise<Reply>((resolve, reject) => {
+      const w = reader();
+      const id = nextId++;
+      const done = () => {
+        clearTimeout(timer);
+        w.off("message", onMessage);
+        w.off("exit", onExit);
+        w.off("error", onError);
+        w.unref();
+      };
+      const timer = setTimeout(() => {
+        done();
+        if (worker === w) worker = undefined;
+        void w.terminate();
+        reject(
+          new DatasetError(
+            `${path}: the MAT v7.3 (HDF5) reader did not finish within ${limitMs} ms; the file is most likely corrupt (HDF5 can loop without end on a damaged file). If it is a valid, very large file, pass a longer timeLimitMs.`,
+            { file: path, format: "MAT v7.3", timeLimitMs: limitMs },
+          ),
+        );
+      }, limitMs);
+      let failure: unknown;
+      const onError = (e: unknown) => {
+        failure = e;
+      };
+      const onMessage = (r: Reply) => {
+        if (r.id !== id) return;
+        done();
+        resolve(r);
+      };
+      const onExit = (code: number) => {
+        done();
+        const why = failure instanceof Error ? failure.message : `exit code ${code}`;
+        reject(
+          new DatasetError(`${path}: the MAT v7.3 (HDF5) reader stopped (${why})`, {
+            file: path,
+            format: "MAT v7.3",
+          }),
+        );
+      };
+      w.ref();
+      w.on("message", onMessage);
+      w.on("exit", onExit);
+      w.on("error", onError);
+      w.postMessage({ id, path, variables: variables ? [...variables] : undefined });
+    });
+  // One read at a time, so that each time limit counts that read only.
+  const p = queue.then(run, run);
+  queue = p.catch(() => {});
+  return p;
+}
+
+/** HDF5's error stack in a message, reduced to its deepest reason. */
+function reason(text: string): string {
+  const reasons = text
+    .split("\n")
+    .map((l) => /#\d+: .* in [\w]+\(\): (.*)$/.exec(l.trim())?.[1])
+    .filter((x): x is string => !!x);
+  return reasons.length ? reasons[reasons.length - 1] : text.split("\n")[0];
 }
 
 const CLASSES = new Set<MatClass>([
@@ -75,11 +153,6 @@ function toNumeric(v: unknown): NumericArray {
   throw new Error(`unsupported HDF5 value of type ${typeof v}`);
 }
 
-function attr(obj: { attrs: Record<string, { value: unknown }> }, name: string): unknown {
-  const a = obj.attrs[name];
-  return a ? a.value : undefined;
-}
-
 /**
  * Read the variables of a MAT v7.3 file (HDF5 with a 512-byte MATLAB userblock), or of a plain
  * HDF5 file. MATLAB stores a rows×cols matrix as an HDF5 dataset of shape [cols, rows]: dims are
@@ -89,45 +162,37 @@ function attr(obj: { attrs: Record<string, { value: unknown }> }, name: string):
 export async function parseMat73(
   path: string,
   variables?: readonly string[],
+  timeLimitMs?: number,
 ): Promise<{ matlab: boolean; variables: Record<string, MatArray> }> {
-  const { lib: m, native } = await h5();
-  let file: InstanceType<H5Module["File"]>;
-  try {
-    file = quietly(native, () => new m.File(path, "r"));
-  } catch (e) {
-    throw new DatasetError(
-      `${path}: HDF5 library could not open the file (${(e as Error).message})`,
-      { file: path },
-    );
+  const limit = timeLimitMs ?? mat73TimeLimitMs(statSync(path).size);
+  const reply = await inWorker(path, variables, limit);
+  if ("error" in reply) {
+    const { stage, message } = reply.error;
+    if (stage === "read")
+      throw new DatasetError(`${path}: could not read HDF5 content (${reason(message)})`, {
+        file: path,
+      });
+    throw new DatasetError(`${path}: HDF5 library could not open the file (${reason(message)})`, {
+      file: path,
+    });
   }
   const out: Record<string, MatArray> = {};
   let matlab = false;
   try {
-    quietly(native, () => readAll());
+    readAll(reply.entries);
   } catch (e) {
     if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`${path}: could not read HDF5 content (${(e as Error).message})`, {
+    const text = e instanceof Error ? e.message : String(e);
+    throw new DatasetError(`${path}: could not read HDF5 content (${reason(text)})`, {
       file: path,
     });
-  } finally {
-    file.close();
   }
   return { matlab, variables: out };
 
-  function readAll(): void {
-    for (const key of file.keys()) {
-      if (key.startsWith("#")) continue; // #refs#, #subsystem#
-      const ent = file.get(key) as unknown as {
-        type: string;
-        attrs: Record<string, { value: unknown }>;
-        shape?: number[] | null;
-        value?: unknown;
-        dtype?: unknown;
-        get?: (k: string) => unknown;
-        keys?: () => string[];
-      } | null;
-      if (!ent) continue;
-      const mcls = attr(ent, "MATLAB_class");
+  function readAll(entries: Entry[]): void {
+    for (const ent of entries) {
+      const key = ent.key;
+      const mcls = ent.mcls;
       const hasMatlab = typeof mcls === "string";
       if (hasMatlab) matlab = true;
       let cls: MatClass = hasMatlab
@@ -137,22 +202,19 @@ export async function parseMat73(
         : "unknown";
       const want = !variables || variables.includes(key);
       if (ent.type === "Group") {
-        const sparseRows = attr(ent, "MATLAB_sparse");
-        if (sparseRows !== undefined && ent.get) {
+        const sparseRows = ent.sparse;
+        if (sparseRows !== undefined) {
           const nrows = Number(toNumeric(sparseRows)[0]);
-          const jcDs = ent.get("jc") as { value: unknown; shape: number[] } | null;
-          const ncols = jcDs ? jcDs.shape.reduce((a, b) => a * b, 1) - 1 : 0;
+          const ncols = ent.jcShape ? ent.jcShape.reduce((a, b) => a * b, 1) - 1 : 0;
           const dims = [nrows, ncols];
-          if (!want || !jcDs) {
+          if (!want || !ent.jcShape) {
             out[key] = { name: key, class: cls, dims, loaded: false };
             continue;
           }
-          const jc = toNumeric(jcDs.value);
+          const jc = toNumeric(ent.jc);
           const nnz = Number(jc[ncols]);
-          const irDs = ent.get("ir") as { value: unknown } | null;
-          const dataDs = ent.get("data") as { value: unknown } | null;
-          const ir = irDs ? toNumeric(irDs.value) : new Float64Array(0);
-          const vals = dataDs ? toNumeric(dataDs.value) : new Float64Array(nnz).fill(1);
+          const ir = ent.ir !== undefined ? toNumeric(ent.ir) : new Float64Array(0);
+          const vals = ent.data !== undefined ? toNumeric(ent.data) : new Float64Array(nnz).fill(1);
           const colIdx = new Uint32Array(nnz);
           for (let c = 0; c < ncols; c++) for (let k = jc[c]; k < jc[c + 1]; k++) colIdx[k] = c;
           out[key] = {
@@ -169,7 +231,7 @@ export async function parseMat73(
       }
       if (ent.type !== "Dataset") continue;
       const shape = ent.shape ?? [];
-      if (attr(ent, "MATLAB_empty")) {
+      if (ent.empty) {
         out[key] = { name: key, class: cls, dims: [0, 0], loaded: true, data: new Float64Array(0) };
         continue;
       }
