@@ -44,8 +44,8 @@ export interface SGEHConfig {
   /**
    * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; the graph (after its
    * own per-sample z-score, `normalizeFeatures`) and the networks see its output. Paper and code:
-   * "none" (features as given); `quick`: "standardize" (per-column z-score; "scale", which keeps
-   * the raw features' graph, collapses on features with a large offset: docs/experiments/input-stage-selection.md).
+   * "none" (features as given); `quick`: "center-scale" (column means removed, one scale per
+   * modality; chosen by the worst case over the feature-form suite: docs/experiments/input-stage-selection.md).
    */
   readonly input: InputSpec;
   /** Fixed epoch budget (no test-set early stop; spec §7 suggests 100). */
@@ -201,7 +201,7 @@ const QUICK: Partial<SGEHConfig> = {
   lrImage: 1e-3,
   lrText: 1e-3,
   batchAdjacency: "all",
-  input: "standardize",
+  input: "center-scale",
 };
 
 /**

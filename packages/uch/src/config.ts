@@ -35,7 +35,7 @@ export interface UCHConfig {
   readonly batchSize: number;
   /**
    * The shared input stage (`@cmh/tensor-core`), fitted on the training rows [paper: none stated,
-   * raw fc7 and BoW; `quick`: "standardize", per-column mean and std; see README].
+   * raw fc7 and BoW; `quick`: "center-scale", column means and one scale per modality; see README].
    */
   readonly input: InputSpec;
   /** Layer initialisation [unspecified; glorot = the TensorFlow dense-layer default the paper's framework uses; torch = U(±1/√fan_in)]. */
@@ -151,7 +151,7 @@ const QUICK_BUDGET: Partial<UCHConfig> = {
   lrImageEncoder: 1e-3,
   lrStepEvery: 0,
   epochs: 8,
-  input: "standardize",
+  input: "center-scale",
 };
 
 /**

@@ -13,8 +13,8 @@ export interface UGACHConfig {
   /**
    * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; the kNN graph and the
    * networks both see its output. "none" [paper, code: raw post-ReLU fc7 and binary BoW, not
-   * normalised]; `quick`: "standardize" (per-column z-score; "scale", which keeps the raw
-   * features' kNN graph, collapses on features with a large offset: docs/experiments/input-stage-selection.md).
+   * normalised]; `quick`: "center-scale" (column means removed, one scale per modality; chosen by the
+   * worst case over the feature-form suite: docs/experiments/input-stage-selection.md).
    */
   readonly input: InputSpec;
   /** Width of the common-representation (tanh) layer: 4096 [paper], 8192 [code]. */
@@ -175,7 +175,7 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
     weightDecay: 0,
     candidateSharing: "batch",
     epochScaleItems: 5000,
-    input: "standardize",
+    input: "center-scale",
   },
   Baseline: { graph: "pair", epochs: 0 },
   "Baseline-GAN": { graph: "pair" },
