@@ -13,6 +13,7 @@ import {
   type CellJobProgress,
   type CellJobResult,
   DEFAULT_QUEUE_NAME,
+  failedRun,
   JOB_SCHEMA,
   specFromJob,
   withTimeout,
@@ -41,24 +42,6 @@ export interface QueueWorkerOptions {
   readonly log?: (line: string) => void;
   /** Stops the worker: running cells are killed and go back to the queue. */
   readonly signal?: AbortSignal;
-}
-
-function failedRun(phase: "process" | "load", message: string): CellRun {
-  return {
-    outcome: {
-      status: "failed",
-      phase: phase as "load",
-      error: { message },
-      config: null,
-      backend: null,
-      trainSeconds: null,
-    },
-    identity: null,
-    peakRssBytes: null,
-    peakRssScope: "cell-process",
-    backend: null,
-    interrupted: false,
-  };
 }
 
 /** Write a dataset cache file in a helper process; undefined when that fails (cells load the data). */
@@ -138,7 +121,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<{ cells: nu
     if (starts > data.attempts) {
       const msg = `the cell started ${starts - 1} times and never finished: its worker was lost each time (killed, out of memory, or machine lost) on ${hosts.slice(0, -1).join(", ")}`;
       log(`✗ ${key}: ${msg}`);
-      return result(failedRun("process", msg), 0);
+      return result(failedRun(msg), 0);
     }
     log(`→ ${key} (start ${starts} of at most ${data.attempts})`);
     const t0 = performance.now();

@@ -235,7 +235,8 @@ export interface CoordinateContext {
   readonly signal?: AbortSignal;
 }
 
-function failedRun(message: string, stack?: string): CellRun {
+/** A cell that failed outside its own process (lost worker, malformed result, spawn error). */
+export function failedRun(message: string, stack?: string): CellRun {
   return {
     outcome: {
       status: "failed",
