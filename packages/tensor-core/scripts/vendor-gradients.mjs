@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/vendor/tfjs-core-gradients.js: tfjs-core's gradient definitions
+// Regenerates src/backend/vendor/tfjs-core-gradients.js: tfjs-core's gradient definitions
 // (@tensorflow/tfjs-core/dist/register_all_gradients.js and what it imports), bundled into one ESM
 // file. tfjs-core's Node bundle ships without them and its ESM sources use extension-less imports
 // that Node cannot load; one pre-bundled file also keeps test start-up fast (vitest would otherwise
@@ -15,7 +15,7 @@ const require = createRequire(join(pkgDir, "package.json"));
 const corePkg = require.resolve("@tensorflow/tfjs-core/package.json");
 const version = JSON.parse(readFileSync(corePkg, "utf8")).version;
 const entry = join(dirname(corePkg), "dist", "register_all_gradients.js");
-const out = join(pkgDir, "src", "vendor", "tfjs-core-gradients.js");
+const out = join(pkgDir, "src", "backend", "vendor", "tfjs-core-gradients.js");
 // esbuild comes with tsup (a root dev dependency).
 const esbuild = createRequire(require.resolve("tsup/package.json"))("esbuild");
 const result = esbuild.buildSync({

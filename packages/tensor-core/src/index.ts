@@ -1,4 +1,4 @@
-export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
+export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend/backend";
 export {
   activeKernelFixes,
   availableBackends,
@@ -8,10 +8,39 @@ export {
   requireBackend,
   uninstallWasmFixes,
   wasmFixesInstalled,
-} from "./backend";
-export type { BaseConfig, FitContext, InputDims, MethodStatics } from "./base-hasher";
-export { BaseHasher, HasherError, resolveConfig } from "./base-hasher";
-export type { BatchOptions } from "./batches";
+} from "./backend/backend";
+export {
+  matMulThreads,
+  POOL_MIN_MACS,
+  POOL_MIN_ROWS,
+  pooledMatMulCalls,
+  startMatMulPool,
+  stopMatMulPool,
+} from "./backend/matmul-pool";
+export type { Tensor, Tensor1D, Tensor2D, Variable } from "./backend/tf";
+export { autoBlockProduct, tf, tfBlockProduct, tidyData } from "./backend/tf";
+export type { BaseConfig, FitContext, InputDims, MethodStatics } from "./hasher/base-hasher";
+export { BaseHasher, HasherError, resolveConfig } from "./hasher/base-hasher";
+export type * from "./hasher/hasher";
+export type { InputMode, InputModes, InputSpec, InputStageReport } from "./hasher/input-stage";
+export {
+  INPUT_MODES,
+  InputSpecError,
+  InputStage,
+  InputTransform,
+  parseInputSpec,
+} from "./hasher/input-stage";
+export type { ManifestEntry, ModelFile, WeightValue } from "./hasher/serialize";
+export {
+  loadModelFiles,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  ModelFormatError,
+  saveModelFiles,
+  writeFileAtomic,
+} from "./hasher/serialize";
+export * from "./linalg/index";
+export type { BatchOptions } from "./network/batches";
 export {
   batchIndices,
   gatherRows,
@@ -19,9 +48,8 @@ export {
   rowsTensor,
   sliceRowsTensor,
   tensorToMatrix,
-} from "./batches";
-export type * from "./hasher";
-export type { SlopeSchedule } from "./heads";
+} from "./network/batches";
+export type { SlopeSchedule } from "./network/heads";
 export {
   bernoulliSte,
   scaledTanh,
@@ -30,45 +58,23 @@ export {
   signSte,
   sqrtSlope,
   stepSlope,
-} from "./heads";
-export type { InitScheme } from "./init";
-export { initValues, initVariable } from "./init";
-export type { InputMode, InputModes, InputSpec, InputStageReport } from "./input-stage";
-export {
-  INPUT_MODES,
-  InputSpecError,
-  InputStage,
-  InputTransform,
-  parseInputSpec,
-} from "./input-stage";
-export type { Activation, BatchNormOptions, DenseOptions, Layer, MlpOptions } from "./layers";
-export { activate, BatchNorm1d, Dense, Dropout, Mlp, prefixWeights } from "./layers";
-export * from "./linalg/index";
-export {
-  matMulThreads,
-  POOL_MIN_MACS,
-  POOL_MIN_ROWS,
-  pooledMatMulCalls,
-  startMatMulPool,
-  stopMatMulPool,
-} from "./matmul-pool";
-export { stableSoftplus, stopGradient } from "./ops";
-export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./optim";
-export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./optim";
-export type { Rng } from "./rng";
-export { createRng } from "./rng";
-export type { ManifestEntry, ModelFile, WeightValue } from "./serialize";
-export {
-  loadModelFiles,
-  MODEL_FORMAT,
-  MODEL_FORMAT_VERSION,
-  ModelFormatError,
-  saveModelFiles,
-  writeFileAtomic,
-} from "./serialize";
-export type { Tensor, Tensor1D, Tensor2D, Variable } from "./tf";
-export { autoBlockProduct, tf, tfBlockProduct, tidyData } from "./tf";
-export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./train";
+} from "./network/heads";
+export type { InitScheme } from "./network/init";
+export { initValues, initVariable } from "./network/init";
+export type {
+  Activation,
+  BatchNormOptions,
+  DenseOptions,
+  Layer,
+  MlpOptions,
+} from "./network/layers";
+export { activate, BatchNorm1d, Dense, Dropout, Mlp, prefixWeights } from "./network/layers";
+export { stableSoftplus, stopGradient } from "./network/ops";
+export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./network/optim";
+export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./network/optim";
+export type { Rng } from "./network/rng";
+export { createRng } from "./network/rng";
+export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./network/train";
 export {
   AbortError,
   epochScale,
@@ -76,4 +82,4 @@ export {
   TrainingLoop,
   throwIfAborted,
   trainStep,
-} from "./train";
+} from "./network/train";

@@ -1,6 +1,6 @@
 import type { Matrix } from "@cmh/datasets";
+import { tf } from "../backend/tf";
 import type { Rng } from "./rng";
-import { tf } from "./tf";
 
 /** Options for `batchIndices`. */
 export interface BatchOptions {

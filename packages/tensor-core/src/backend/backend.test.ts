@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { Dense } from "../network/layers";
+import { createRng } from "../network/rng";
 import {
   activeKernelFixes,
   availableBackends,
@@ -8,8 +10,6 @@ import {
   uninstallWasmFixes,
   wasmFixesInstalled,
 } from "./backend";
-import { Dense } from "./layers";
-import { createRng } from "./rng";
 import { tf } from "./tf";
 
 describe("initBackend", () => {

@@ -1,5 +1,5 @@
+import { tf } from "../backend/tf";
 import type { Rng } from "./rng";
-import { tf } from "./tf";
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 

@@ -1,6 +1,6 @@
-import type { FitProgress } from "./hasher";
+import { tf } from "../backend/tf";
+import type { FitProgress } from "../hasher/hasher";
 import type { Optimizer } from "./optim";
-import { tf } from "./tf";
 
 /** The error thrown when a fit is cancelled through its AbortSignal. */
 export class AbortError extends Error {

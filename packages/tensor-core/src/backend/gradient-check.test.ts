@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { stableSoftplus } from "../network/ops";
+import { createRng } from "../network/rng";
 import { availableBackends, backendName, initBackend } from "./backend";
-import { stableSoftplus } from "./ops";
-import { createRng } from "./rng";
 import { tf } from "./tf";
 
 // The gradients every method trains with, checked on every backend this process can run: each

@@ -1,7 +1,7 @@
-import { requireBackend } from "./backend";
+import { requireBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
 import { type InitScheme, initVariable } from "./init";
 import type { Rng } from "./rng";
-import { tf } from "./tf";
 
 /** Activation names understood by `activate`. */
 export type Activation = "linear" | "relu" | "tanh" | "sigmoid" | "leakyRelu" | "elu" | "softplus";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { type BlockProduct, jsBlockProduct } from "./linalg/knn";
+import { type BlockProduct, jsBlockProduct } from "../linalg/knn";
 
 /**
  * The TensorFlow.js core namespace. Methods use this and never import `@tensorflow/*` themselves,

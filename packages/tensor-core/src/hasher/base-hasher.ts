@@ -3,7 +3,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import { type BinaryCodes, checkBits, codeHealth, packCodes } from "@cmh/hamming-index";
-import { activeKernelFixes, backendName, initBackend } from "./backend";
+import { activeKernelFixes, backendName, initBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
+import type { Optimizer } from "../network/optim";
+import { createRng, type Rng } from "../network/rng";
+import { type EpochContext, TrainingLoop } from "../network/train";
 import type {
   FitOptions,
   FitProgress,
@@ -21,8 +25,6 @@ import {
   type InputStageReport,
   parseInputSpec,
 } from "./input-stage";
-import type { Optimizer } from "./optim";
-import { createRng, type Rng } from "./rng";
 import {
   loadModelFiles,
   ModelFormatError,
@@ -30,8 +32,6 @@ import {
   type WeightValue,
   writeFileAtomic,
 } from "./serialize";
-import { tf } from "./tf";
-import { type EpochContext, TrainingLoop } from "./train";
 
 /** Fields every BaseHasher config has. */
 export interface BaseConfig {

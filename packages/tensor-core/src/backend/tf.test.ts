@@ -7,7 +7,7 @@ import {
   tf,
   tfBlockProduct,
   tidyData,
-} from "./index";
+} from "../index";
 
 describe("tidyData", () => {
   it("returns the tensor's values, disposes every tensor, and equals a tidy returning dataSync()", async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { tf } from "./tf";
+import { tf } from "../backend/tf";
 
 /** Name written in every model.json. */
 export const MODEL_FORMAT = "cmh-hasher";

@@ -3,17 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend";
+import { initBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
+import { batchIndices, matrixTensor, rowsTensor } from "../network/batches";
+import { Dense } from "../network/layers";
+import { Adam } from "../network/optim";
+import type { Rng } from "../network/rng";
+import { createRng } from "../network/rng";
 import { BaseHasher, type FitContext, type InputDims } from "./base-hasher";
-import { batchIndices, matrixTensor, rowsTensor } from "./batches";
 import type { FitProgress, HasherClass, Modality } from "./hasher";
 import type { InputSpec } from "./input-stage";
-import { Dense } from "./layers";
-import { Adam } from "./optim";
-import type { Rng } from "./rng";
-import { createRng } from "./rng";
 import { ModelFormatError, type WeightValue } from "./serialize";
-import { tf } from "./tf";
 
 interface TinyConfig {
   bits: number;

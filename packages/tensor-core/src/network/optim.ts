@@ -1,4 +1,4 @@
-import { tf } from "./tf";
+import { tf } from "../backend/tf";
 
 /** Something that updates variables from their gradients. */
 export interface Optimizer {

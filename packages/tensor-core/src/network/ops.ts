@@ -1,4 +1,4 @@
-import { tf } from "./tf";
+import { tf } from "../backend/tf";
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend";
+import { initBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
+import type { FitProgress } from "../hasher/hasher";
 import { batchIndices, rowsTensor } from "./batches";
-import type { FitProgress } from "./hasher";
 import { Mlp } from "./layers";
 import { Sgd } from "./optim";
 import { createRng } from "./rng";
-import { tf } from "./tf";
 import { AbortError, epochScale, NonFiniteLossError, TrainingLoop, trainStep } from "./train";
 
 beforeAll(async () => {

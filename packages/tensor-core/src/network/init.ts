@@ -1,6 +1,6 @@
-import { requireBackend } from "./backend";
+import { requireBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
 import type { Rng } from "./rng";
-import { tf } from "./tf";
 
 /**
  * Weight initialisation schemes of the papers' frameworks:

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend";
+import { initBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
 import { batchIndices, gatherRows, rowsTensor, tensorToMatrix } from "./batches";
 import {
   bernoulliSte,
@@ -14,7 +15,6 @@ import { initValues } from "./init";
 import { activate, BatchNorm1d, Dense, Dropout, Mlp } from "./layers";
 import { Adam, exponentialLr, linearLr, Sgd, stepLr } from "./optim";
 import { createRng } from "./rng";
-import { tf } from "./tf";
 
 beforeAll(async () => {
   await initBackend({ log: false });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend";
+import { initBackend } from "../backend/backend";
+import { tf } from "../backend/tf";
 import { stableSoftplus, stopGradient } from "./ops";
-import { tf } from "./tf";
 
 beforeAll(async () => {
   await initBackend({ log: false });
