@@ -20,7 +20,25 @@ export {
 export type { Tensor, Tensor1D, Tensor2D, Variable } from "./backend/tf";
 export { autoBlockProduct, tf, tfBlockProduct, tidyData } from "./backend/tf";
 export type { BaseConfig, FitContext, InputDims, MethodStatics } from "./hasher/base-hasher";
-export { BaseHasher, HasherError, resolveConfig } from "./hasher/base-hasher";
+export { BaseHasher, resolveConfig } from "./hasher/base-hasher";
+export type { ConfigKeyMeta, ConfigOf, ConfigSchema, MethodConfig } from "./hasher/config-schema";
+export {
+  baseConfigSchema,
+  baseConfigShape,
+  configSchema,
+  defineConfig,
+  expectedValue,
+  formatValue,
+  inputSpecSchema,
+  optimizerSchema,
+  optionsTable,
+  parseConfig,
+  parseConfigValue,
+  schemaDefaults,
+  validatePresets,
+  z,
+} from "./hasher/config-schema";
+export { ConfigError, checkTrainingRows, HasherError, requireBuilt } from "./hasher/errors";
 export type * from "./hasher/hasher";
 export type { InputMode, InputModes, InputSpec, InputStageReport } from "./hasher/input-stage";
 export {
@@ -70,15 +88,38 @@ export type {
 } from "./network/layers";
 export { activate, BatchNorm1d, Dense, Dropout, Mlp, prefixWeights } from "./network/layers";
 export { stableSoftplus, stopGradient } from "./network/ops";
-export type { AdamOptions, LrSchedule, Optimizer, SgdOptions } from "./network/optim";
-export { Adam, constantLr, exponentialLr, linearLr, Sgd, stepLr } from "./network/optim";
+export type {
+  AdamOptions,
+  CreateOptimizerOptions,
+  LrSchedule,
+  Optimizer,
+  OptimizerName,
+  SgdOptions,
+} from "./network/optim";
+export {
+  Adam,
+  constantLr,
+  createOptimizer,
+  exponentialLr,
+  linearLr,
+  OPTIMIZER_NAMES,
+  Sgd,
+  stepLr,
+} from "./network/optim";
 export type { Rng } from "./network/rng";
 export { createRng } from "./network/rng";
-export type { EpochContext, LossResult, ParamGroup, TrainingLoopOptions } from "./network/train";
+export type {
+  EpochContext,
+  LossResult,
+  ParamGroup,
+  StepOptions,
+  TrainingLoopOptions,
+} from "./network/train";
 export {
   AbortError,
   epochScale,
   NonFiniteLossError,
+  namedTerms,
   TrainingLoop,
   throwIfAborted,
   trainStep,

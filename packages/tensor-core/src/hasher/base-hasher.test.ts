@@ -11,6 +11,8 @@ import { Adam } from "../network/optim";
 import type { Rng } from "../network/rng";
 import { createRng } from "../network/rng";
 import { BaseHasher, type FitContext, type InputDims } from "./base-hasher";
+import { type ConfigOf, configSchema, defineConfig, z } from "./config-schema";
+import { ConfigError } from "./errors";
 import type { FitProgress, HasherClass, Modality } from "./hasher";
 import type { InputSpec } from "./input-stage";
 import { ModelFormatError, type WeightValue } from "./serialize";
@@ -164,6 +166,79 @@ describe("BaseHasher config", () => {
     expect(() => new Tiny({ lr: Number.NaN })).toThrow(/finite/);
     expect(() => new Tiny({ seed: -1 })).toThrow(/seed/);
     expect(() => new Tiny({ epochs: 0 })).toThrow(/epochs must be >= 1/);
+  });
+});
+
+const SCHEMA_CONFIG = defineConfig(
+  "Schemed",
+  configSchema({
+    scale: z.number().gt(0).default(1).describe("Scale of the random projection."),
+    mode: z.enum(["a", "b"]).default("a").describe("A mode."),
+  }),
+  { paper: {}, quick: { scale: 2 } },
+);
+type SchemedConfig = ConfigOf<typeof SCHEMA_CONFIG.schema>;
+
+/** A method that declares its config with a schema (and a minimum number of training rows). */
+class Schemed extends BaseHasher<SchemedConfig> {
+  static readonly methodName: string = "Schemed";
+  static readonly paper = paper;
+  static readonly supervised = false;
+  static readonly inputs = ["image", "text"] as const;
+  static readonly schema = SCHEMA_CONFIG.schema;
+  static readonly defaults = SCHEMA_CONFIG.defaults;
+  static readonly presets = SCHEMA_CONFIG.presets;
+  static readonly minTrainingRows = 4;
+  static readonly minTrainingRowsReason = "batch statistics";
+  w: Float32Array | undefined;
+  protected build(dims: InputDims) {
+    this.w = new Float32Array((dims.image + dims.text) * 8);
+  }
+  protected weights() {
+    return { w: this.requireModel(this.w, "projection") };
+  }
+  protected async train(_t: CrossModalSet, ctx: FitContext) {
+    ctx.rng.fillNormal(this.requireModel(this.w));
+  }
+  protected project(_m: Modality, x: Matrix) {
+    return new Float32Array(x.rows * this.config.bits);
+  }
+  projection() {
+    return this.requireModel(this.w, "projection");
+  }
+}
+
+describe("BaseHasher with a config schema", () => {
+  it("resolves the config through the schema, with one ConfigError", () => {
+    expect(new Schemed({ scale: 3 }).config).toEqual({
+      bits: 32,
+      seed: 0,
+      input: "none",
+      scale: 3,
+      mode: "a",
+    });
+    expect(() => new Schemed({ scale: -1 })).toThrow(ConfigError);
+    expect(() => new Schemed({ scale: -1 })).toThrow(
+      "Schemed: config.scale must be a number > 0, got -1",
+    );
+    expect(() => new Schemed({ mode: "c" } as never)).toThrow(
+      'Schemed: config.mode must be one of "a", "b", got "c"',
+    );
+    expect(() => new Schemed({ nope: 1 } as never)).toThrow('unknown config key "nope"');
+  });
+
+  it("guards the model before fit and the minimum number of training rows", async () => {
+    const h = new Schemed();
+    expect(() => h.projection()).toThrow(
+      "Schemed: projection not built: call fit(train) or Schemed.load(dir) first",
+    );
+    const d = data(3);
+    await expect(h.fit(d)).rejects.toThrow(
+      "Schemed.fit needs at least 4 training pairs (batch statistics), got 3",
+    );
+    await h.fit(data(8));
+    expect(h.projection().length).toBe((10 + 7) * 8);
+    h.dispose();
   });
 });
 

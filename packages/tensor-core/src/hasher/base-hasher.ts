@@ -8,6 +8,8 @@ import { tf } from "../backend/tf";
 import type { Optimizer } from "../network/optim";
 import { createRng, type Rng } from "../network/rng";
 import { type EpochContext, TrainingLoop } from "../network/train";
+import { type ConfigSchema, parseConfig } from "./config-schema";
+import { ConfigError, checkTrainingRows, HasherError, requireBuilt } from "./errors";
 import type {
   FitOptions,
   FitProgress,
@@ -64,13 +66,17 @@ export interface MethodStatics<C extends BaseConfig> {
   readonly presets: Readonly<Record<string, Partial<C>>>;
   /** Version of the method's package, recorded in saved models (optional). */
   readonly packageVersion?: string;
+  /**
+   * The config schema (see `defineConfig`): when present, `resolveConfig` validates with it
+   * (types, ranges, enums, unknown keys, one ConfigError); without it, the defaults' types are checked.
+   */
+  readonly schema?: ConfigSchema;
+  /** Fewest training pairs `fit` accepts (default 1); `minTrainingRowsReason` says why. */
+  readonly minTrainingRows?: number;
+  /** Why the method needs `minTrainingRows` pairs (e.g. "batch statistics"), for the error. */
+  readonly minTrainingRowsReason?: string;
   /** Extra config checks (throw a clear error); runs after type checks. */
   validateConfig?(config: C): void;
-}
-
-/** Raised for an invalid config, input or call order. */
-export class HasherError extends Error {
-  override readonly name = "HasherError";
 }
 
 /** Everything a method's `train` needs from the base. */
@@ -122,32 +128,40 @@ function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
-/** Merge and validate a config against a method's defaults (unknown keys and wrong types rejected). */
+/**
+ * Merge and validate a config: with the method's `schema` when it declares one, otherwise against
+ * its defaults (unknown keys and wrong types rejected). Errors are ConfigErrors.
+ */
 export function resolveConfig<C extends BaseConfig>(
   cls: MethodStatics<C>,
   config: Partial<C> = {},
 ): C {
+  if (cls.schema) {
+    const c = parseConfig(cls.methodName, cls.schema, config) as unknown as C;
+    cls.validateConfig?.(c);
+    return Object.freeze(JSON.parse(JSON.stringify(c))) as C;
+  }
   if (config === null || typeof config !== "object" || Array.isArray(config)) {
-    throw new HasherError(`${cls.methodName}: config must be an object, got ${typeName(config)}`);
+    throw new ConfigError(`${cls.methodName}: config must be an object, got ${typeName(config)}`);
   }
   const defaults = cls.defaults as unknown as Record<string, unknown>;
   const known = Object.keys(defaults);
   if (!known.includes("input")) known.push("input");
   for (const [k, v] of Object.entries(config)) {
     if (!known.includes(k)) {
-      throw new HasherError(
+      throw new ConfigError(
         `${cls.methodName}: unknown config key "${k}" (known keys: ${known.join(", ")})`,
       );
     }
     if (v === undefined) continue;
     const d = defaults[k];
     if (d !== null && d !== undefined && typeName(d) !== typeName(v)) {
-      throw new HasherError(
+      throw new ConfigError(
         `${cls.methodName}: config.${k} must be ${typeName(d)} (like the default ${JSON.stringify(d)}), got ${typeName(v)} ${JSON.stringify(v)}`,
       );
     }
     if (typeof v === "number" && !Number.isFinite(v)) {
-      throw new HasherError(`${cls.methodName}: config.${k} must be a finite number, got ${v}`);
+      throw new ConfigError(`${cls.methodName}: config.${k} must be a finite number, got ${v}`);
     }
   }
   const merged = { ...defaults } as Record<string, unknown>;
@@ -155,11 +169,11 @@ export function resolveConfig<C extends BaseConfig>(
   try {
     checkBits(merged.bits as number, "bits");
   } catch (e) {
-    throw new HasherError(`${cls.methodName}: config.${(e as Error).message}`);
+    throw new ConfigError(`${cls.methodName}: config.${(e as Error).message}`);
   }
   const seed = merged.seed as number;
   if (!Number.isInteger(seed) || seed < 0) {
-    throw new HasherError(
+    throw new ConfigError(
       `${cls.methodName}: config.seed must be a non-negative integer, got ${seed}`,
     );
   }
@@ -168,7 +182,7 @@ export function resolveConfig<C extends BaseConfig>(
       parseInputSpec(merged.input);
     } catch (e) {
       if (!(e instanceof InputSpecError)) throw e;
-      throw new HasherError(`${cls.methodName}: config.${e.message}`);
+      throw new ConfigError(`${cls.methodName}: config.${e.message}`);
     }
   }
   const c = merged as unknown as C;
@@ -272,6 +286,14 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     if (!this.stage)
       throw new HasherError(`${this.statics.methodName} is not fitted: no input stage yet`);
     return this.stage.apply(modality, x);
+  }
+
+  /**
+   * The "model not built" guard for a method's own fields (networks, arrays): returns `value`, or
+   * throws a HasherError naming the method and `what` when it is unset (before fit/load).
+   */
+  protected requireModel<T>(value: T | null | undefined, what = "model"): T {
+    return requireBuilt(this.statics.methodName, value, what);
   }
 
   // ----- what a method implements -----
@@ -650,6 +672,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
       );
     }
     if (train.image.rows === 0) throw new HasherError(`${name}.fit: the training set is empty`);
+    checkTrainingRows(name, train.image.rows, s.minTrainingRows ?? 1, s.minTrainingRowsReason);
     if (!s.supervised) {
       // Unsupervised methods never see labels.
       return Object.freeze({

@@ -1,4 +1,5 @@
 import { tf } from "../backend/tf";
+import { ConfigError } from "../hasher/errors";
 
 /** Something that updates variables from their gradients. */
 export interface Optimizer {
@@ -190,4 +191,36 @@ export function linearLr(from: number, to: number, epochs: number): LrSchedule {
 /** torch ExponentialLR: lr · gamma^epoch. */
 export function exponentialLr(lr: number, gamma: number): LrSchedule {
   return (epoch) => lr * gamma ** epoch;
+}
+
+/** Names of the optimisers `createOptimizer` builds (a method config's `optimizer` key). */
+export const OPTIMIZER_NAMES = Object.freeze(["sgd", "adam"] as const);
+
+/** An optimiser name: "sgd" (`Sgd`) or "adam" (`Adam`). */
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+/** Options of `createOptimizer`: the learning rate, plus what the named optimiser takes. */
+export interface CreateOptimizerOptions {
+  readonly lr: number;
+  /** SGD momentum (ignored by Adam). */
+  readonly momentum?: number;
+  /** L2 weight decay added to the gradient (both). */
+  readonly weightDecay?: number;
+}
+
+/**
+ * The optimiser-from-a-string: `"sgd"` -> `new Sgd({ lr, momentum, weightDecay })`, `"adam"` ->
+ * `new Adam({ lr, weightDecay })`. Throws a ConfigError naming the value for any other name.
+ */
+export function createOptimizer(name: OptimizerName, options: CreateOptimizerOptions): Sgd | Adam {
+  if (name === "adam") return new Adam({ lr: options.lr, weightDecay: options.weightDecay });
+  if (name === "sgd")
+    return new Sgd({
+      lr: options.lr,
+      momentum: options.momentum,
+      weightDecay: options.weightDecay,
+    });
+  throw new ConfigError(
+    `optimizer must be one of ${OPTIMIZER_NAMES.map((n) => JSON.stringify(n)).join(", ")}, got ${JSON.stringify(name)}`,
+  );
 }

@@ -34,6 +34,20 @@ export interface ParamGroup {
   readonly variables: readonly tf.Variable[];
 }
 
+/** Options of one optimisation step (`trainStep`, `EpochContext.step`). */
+export interface StepOptions {
+  /**
+   * Clip the gradients of all the step's variables to this global L2 norm before the optimisers
+   * run (torch.nn.utils.clip_grad_norm_: scale by clipNorm / (norm + 1e-6) when below 1). Off by default.
+   */
+  readonly clipNorm?: number;
+  /**
+   * Name of the step inside its phase (e.g. "generator", "discriminator"): its terms are recorded
+   * as `name` (the total) and `name.term`, so several steps of one phase keep separate losses.
+   */
+  readonly name?: string;
+}
+
 /** Options for `TrainingLoop`. */
 export interface TrainingLoopOptions {
   readonly method: string;
@@ -56,6 +70,7 @@ export interface EpochContext {
   step(
     loss: () => LossResult,
     groups: ParamGroup | readonly ParamGroup[],
+    options?: StepOptions,
   ): Promise<Record<string, number>>;
   /** Record loss values computed without a step (e.g. a closed-form update's objective). */
   record(terms: Record<string, number>): void;
@@ -133,10 +148,10 @@ export class TrainingLoop {
         epoch,
         record,
         tick: () => this.tick(),
-        step: async (loss, groups) => {
+        step: async (loss, groups, stepOptions) => {
           await this.tick();
-          const terms = trainStep(loss, groups);
-          record(terms);
+          const terms = trainStep(loss, groups, stepOptions);
+          record(stepOptions?.name ? namedTerms(stepOptions.name, terms) : terms);
           return terms;
         },
       };
@@ -167,15 +182,28 @@ export class TrainingLoop {
   }
 }
 
+/** Terms of a named step as recorded: the total as `name`, each term as `name.term`. */
+export function namedTerms(name: string, terms: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(terms)) out[k === "total" ? name : `${name}.${k}`] = v;
+  return out;
+}
+
 /**
- * One optimisation step outside a TrainingLoop: gradients of `loss` for every group's variables,
- * each group's optimiser applied, all intermediate tensors released. Returns term values
- * ("total" plus named terms).
+ * One optimisation step (the step API; inside a phase use `EpochContext.step`, which adds abort,
+ * NaN checks and recording): gradients of `loss` for every group's variables (tf.variableGrads),
+ * optional global-norm clipping, each group's optimiser applied in order, every intermediate
+ * tensor released. Returns the term values ("total" plus named terms). A non-finite total skips
+ * the update (the caller's NaN check names it).
  */
 export function trainStep(
   loss: () => LossResult,
   groups: ParamGroup | readonly ParamGroup[],
+  options: StepOptions = {},
 ): Record<string, number> {
+  const clip = options.clipNorm;
+  if (clip !== undefined && !(Number.isFinite(clip) && clip > 0))
+    throw new RangeError(`trainStep: clipNorm must be a finite number > 0, got ${clip}`);
   const list: readonly ParamGroup[] = Array.isArray(groups) ? groups : [groups as ParamGroup];
   const vars = list.flatMap((g) => [...g.variables]);
   const termTensors: Record<string, tf.Scalar> = {};
@@ -188,12 +216,31 @@ export function trainStep(
   try {
     const terms: Record<string, number> = { total: value.dataSync()[0] };
     for (const [k, t] of Object.entries(termTensors)) terms[k] = t.dataSync()[0];
-    if (Number.isFinite(terms.total)) for (const g of list) g.optimizer.step(g.variables, grads);
+    if (Number.isFinite(terms.total)) {
+      if (clip !== undefined) clipGlobalNorm(grads, clip);
+      for (const g of list) g.optimizer.step(g.variables, grads);
+    }
     return terms;
   } finally {
     value.dispose();
     tf.dispose(Object.values(grads));
     tf.dispose(Object.values(termTensors));
+  }
+}
+
+/** Scale `grads` in place so that their global L2 norm is at most `maxNorm` (as torch's clip_grad_norm_). */
+function clipGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): void {
+  const keys = Object.keys(grads);
+  if (keys.length === 0) return;
+  const norm = tf.tidy(
+    () => tf.sqrt(tf.addN(keys.map((k) => tf.sum(tf.square(grads[k]))))).dataSync()[0],
+  );
+  const coef = maxNorm / (norm + 1e-6);
+  if (!(coef < 1)) return;
+  for (const k of keys) {
+    const g = grads[k];
+    grads[k] = tf.mul(g, coef);
+    g.dispose();
   }
 }
 
