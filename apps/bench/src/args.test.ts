@@ -1,5 +1,6 @@
+import { configSchema, z } from "@cmh/tensor-core";
 import { describe, expect, it } from "vitest";
-import { helpText, parseCli, parseOverrides } from "./args";
+import { helpText, methodOverrides, parseCli, parseOverrides } from "./args";
 
 describe("parseCli", () => {
   const now = new Date(2026, 0, 2, 3, 4, 5);
@@ -50,6 +51,45 @@ describe("parseCli", () => {
     expect(o.overrides).toEqual({ lrG: 0.5, graph: "pair", x: true });
     expect(parseOverrides(['name="a"', "n=[1,2]"])).toEqual({ name: "a", n: [1, 2] });
     expect(parseCli([]).overrides).toEqual({});
+  });
+
+  it("parses --set values by a method's config schema, naming the key and expectation when wrong", () => {
+    const cls = {
+      methodName: "M",
+      schema: configSchema({
+        lr: z.number().gt(0).default(0.1).describe("lr"),
+        optimizer: z.enum(["sgd", "adam"]).default("sgd").describe("optimiser"),
+        centre: z.boolean().default(false).describe("centre"),
+        tag: z.string().default("a").describe("a free string"),
+      }),
+    };
+    const o = parseCli([
+      "--set",
+      "lr=1e-3,optimizer=adam,centre=true,input=standardize/scale,tag=12",
+    ]);
+    expect(methodOverrides(cls, o.overrides)).toEqual({
+      lr: 0.001,
+      optimizer: "adam",
+      centre: true,
+      input: "standardize/scale",
+      tag: "12",
+    });
+    // JSON values keep working; keys the schema lacks pass through (the constructor rejects them).
+    expect(methodOverrides(cls, parseOverrides(['optimizer="sgd"', "other=[1]"]))).toEqual({
+      optimizer: "sgd",
+      other: [1],
+    });
+    expect(() => methodOverrides(cls, parseOverrides(["lr=fast"]))).toThrow(
+      'M: config.lr must be a number > 0, got "fast"',
+    );
+    expect(() => methodOverrides(cls, parseOverrides(["optimizer=rmsprop"]))).toThrow(
+      'M: config.optimizer must be one of "sgd", "adam", got "rmsprop"',
+    );
+    expect(() => methodOverrides(cls, parseOverrides(["centre=yes"]))).toThrow(
+      'M: config.centre must be a boolean, got "yes"',
+    );
+    // A class without a schema gets the overrides unchanged.
+    expect(methodOverrides({ methodName: "Old" }, { lr: "x" })).toEqual({ lr: "x" });
   });
 
   it("parses every option", () => {

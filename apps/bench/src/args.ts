@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Direction } from "@cmh/metrics";
+import { type ConfigSchema, parseConfigValue } from "@cmh/tensor-core";
 import { DEFAULT_DATASET, REAL_DATASETS, SYNTHETIC_DATASETS } from "./dataset";
 import { parseRedisUrl } from "./queue-url";
 import { parseShard, type Shard } from "./shard";
@@ -64,7 +65,9 @@ Options:
   --config <preset>   method preset: quick | paper | a method's own preset, e.g. an ablation
                       (default quick; a method without it fails its cells, naming its presets)
   --set <k=v,...>     config values on top of the preset, e.g. --set epochs=5,lrG=0.5
-                      (JSON values; repeatable; recorded, and part of the cell identity)
+                      (parsed by each method's config schema: numbers, booleans, names and
+                      input=standardize/scale need no quotes, JSON values work too; repeatable;
+                      recorded, and part of the cell identity)
   --dataset <name>    ${Object.keys(SYNTHETIC_DATASETS).join(" | ")} (generated, default ${DEFAULT_DATASET}),
                       or real data: ${Object.keys(REAL_DATASETS).join(" | ")} | any name with --protocol
   --data <path>       real data: a folder (or file) with the DCMH .mat files
@@ -166,6 +169,28 @@ export function parseOverrides(items: readonly string[]): Record<string, unknown
       }
       out[key] = value;
     }
+  }
+  return out;
+}
+
+/**
+ * The `--set` overrides as one method takes them: for a method class with a config `schema`, each
+ * value is parsed by its key's schema (numbers, booleans, enums and the input spec without JSON
+ * quoting; JSON values still accepted), and a wrong value throws naming the method, the key and
+ * the expectation. Keys the schema lacks, and classes without a schema, pass through unchanged
+ * (the constructor rejects an unknown key).
+ */
+export function methodOverrides(
+  cls: { readonly methodName?: string; readonly schema?: ConfigSchema },
+  overrides: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...overrides };
+  const schema = cls.schema;
+  if (!schema) return out;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!Object.hasOwn(schema.shape, k)) continue;
+    const raw = typeof v === "string" ? v : JSON.stringify(v);
+    out[k] = parseConfigValue(schema, k, raw, cls.methodName ?? "config");
   }
   return out;
 }

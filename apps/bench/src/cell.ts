@@ -12,6 +12,7 @@ import {
   type TopK,
 } from "@cmh/metrics";
 import type { FitProgress, HasherClass, Modality } from "@cmh/tensor-core";
+import { methodOverrides } from "./args";
 import type { DatasetSpec, LoadedDataset } from "./dataset";
 
 /** What to run in one cell. */
@@ -155,7 +156,7 @@ export async function runCell(
     }
     return new Cls({
       ...preset,
-      ...(spec.overrides ?? {}),
+      ...methodOverrides(Cls, spec.overrides ?? {}),
       bits: spec.bits,
       ...extra,
     } as Partial<object>);

@@ -1,5 +1,6 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import type { BinaryCodes, CodeHealth } from "@cmh/hamming-index";
+import type { ConfigSchema } from "./config-schema";
 import type { InputStageReport } from "./input-stage";
 
 /** Which side of a pair. */
@@ -103,4 +104,6 @@ export interface HasherClass<C extends object = object> {
   readonly methodName: string;
   /** Named configs: at least "paper" and "quick". */
   readonly presets: Readonly<Record<string, Partial<C>>>;
+  /** The config schema, when the method declares one (options table, `--set` parsing). */
+  readonly schema?: ConfigSchema;
 }
