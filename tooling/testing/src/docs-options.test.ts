@@ -77,3 +77,15 @@ describe("driftMessage", () => {
     );
   });
 });
+
+describe("the scaffolder template's README", () => {
+  it("holds the options table of the example method's schema (what a new package starts with)", async () => {
+    const { optionsTable } = await import("@cmh/tensor-core");
+    const { ExampleHasherSchema } = await import("./example-hasher");
+    const readme = readFileSync(
+      new URL("../../templates/method/README.md", import.meta.url),
+      "utf8",
+    );
+    expect(replaceOptionsBlock(readme, optionsTable(ExampleHasherSchema))).toBe(readme);
+  });
+});

@@ -1,19 +1,24 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
   batchIndices,
+  type ConfigOf,
+  configSchema,
+  createOptimizer,
   Dense,
+  defineConfig,
   type FitContext,
   type InputDims,
-  type InputSpec,
+  inputSpecSchema,
   type Modality,
   matrixTensor,
+  optimizerSchema,
   type PaperRef,
   type Rng,
   rowsTensor,
   tf,
   type WeightValue,
+  z,
 } from "@cmh/tensor-core";
 
 // This file is also the template of `pnpm new-method`: the scaffolder copies it into the new
@@ -22,21 +27,35 @@ import {
 const NAME = "Example";
 const TITLE = "Example linear hashing";
 
-/** Configuration of ExampleHasher (defaults: `ExampleHasher.defaults`). */
-export interface ExampleHasherConfig {
-  /** Code length in bits (8..1024). */
-  readonly bits: number;
-  /** Seed of every random choice in fit. */
-  readonly seed: number;
-  /** The shared input stage (tensor-core), fitted on the training rows; say what the paper does. */
-  readonly input: InputSpec;
-  readonly epochs: number;
-  readonly batchSize: number;
-  /** Adam learning rate. */
-  readonly lr: number;
-  /** Weight of the quantisation term mean((|h| - 1)²). */
-  readonly quantization: number;
-}
+/**
+ * The config schema of ExampleHasher: the shared `bits`/`seed`/`input` keys plus the method's own.
+ * The config type, the defaults, validation (one ConfigError naming key, value and expectation),
+ * the README options table (`pnpm docs:options`) and the bench's `--set` parsing derive from it.
+ * Each description carries the value's provenance: [paper], [code] or NOT in the paper.
+ */
+export const ExampleHasherSchema = configSchema({
+  input: inputSpecSchema
+    .default("standardize")
+    .describe("The shared input stage, fitted on the training rows [say what the paper does]."),
+  epochs: z.number().int().min(1).default(20).describe("Training epochs [paper]."),
+  batchSize: z.number().int().min(2).default(64).describe("Mini-batch size [paper]."),
+  optimizer: optimizerSchema.default("adam").describe("Optimiser of both maps [paper]."),
+  lr: z.number().gt(0).default(0.01).describe("Learning rate [paper]."),
+  quantization: z
+    .number()
+    .min(0)
+    .default(0.1)
+    .describe("Weight of the quantisation term mean((|h| - 1)²) [paper]."),
+});
+
+/** Configuration of ExampleHasher (defaults: `ExampleHasher.defaults`, the `paper` preset). */
+export type ExampleHasherConfig = ConfigOf<typeof ExampleHasherSchema>;
+
+/** Defaults and presets, validated against the schema when the module loads. */
+export const ExampleHasherConfigs = defineConfig(NAME, ExampleHasherSchema, {
+  paper: {},
+  quick: { epochs: 3 },
+});
 
 /**
  * A minimal working method, the starting point `pnpm new-method` generates: one linear map per
@@ -55,28 +74,12 @@ export class ExampleHasher extends BaseHasher<ExampleHasherConfig> {
   };
   static readonly supervised: boolean = false;
   static readonly inputs = ["image", "text"] as const;
-  static readonly defaults: ExampleHasherConfig = {
-    bits: 32,
-    seed: 0,
-    input: "standardize",
-    epochs: 20,
-    batchSize: 64,
-    lr: 0.01,
-    quantization: 0.1,
-  };
-  static readonly presets: Record<string, Partial<ExampleHasherConfig>> = {
-    paper: {},
-    quick: { epochs: 3 },
-  };
-
-  /** Extra config checks, run after the base's type and range checks. */
-  static validateConfig(c: ExampleHasherConfig): void {
-    for (const k of ["epochs", "batchSize"] as const) {
-      if (!Number.isInteger(c[k]) || c[k] < 1) {
-        throw new RangeError(`${NAME}: config.${k} must be a positive integer, got ${c[k]}`);
-      }
-    }
-  }
+  static readonly schema = ExampleHasherSchema;
+  static readonly defaults = ExampleHasherConfigs.defaults;
+  static readonly presets = ExampleHasherConfigs.presets;
+  /** The bit-balance term needs batch statistics: fit refuses fewer training pairs. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "batch statistics";
 
   private image?: Dense;
   private text?: Dense;
@@ -99,7 +102,7 @@ export class ExampleHasher extends BaseHasher<ExampleHasherConfig> {
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const { epochs, batchSize, lr, quantization } = this.config;
     const [image, text] = this.nets();
-    const optimizer = ctx.optimizer("adam", new Adam({ lr }));
+    const optimizer = ctx.optimizer("maps", createOptimizer(this.config.optimizer, { lr }));
     const variables = [...image.trainableVariables(), ...text.trainableVariables()];
     await ctx.phase("train", epochs, async (epoch) => {
       for (const idx of batchIndices(train.image.rows, { batchSize, rng: ctx.rng })) {
@@ -134,7 +137,6 @@ export class ExampleHasher extends BaseHasher<ExampleHasherConfig> {
   }
 
   private nets(): [Dense, Dense] {
-    if (!this.image || !this.text) throw new Error(`${NAME}: model not built`);
-    return [this.image, this.text];
+    return [this.requireModel(this.image), this.requireModel(this.text)];
   }
 }

@@ -23,7 +23,12 @@ export {
   type FitFingerprint,
   fingerprint,
 } from "./cross-backend";
-export { ExampleHasher, type ExampleHasherConfig } from "./example-hasher";
+export {
+  ExampleHasher,
+  type ExampleHasherConfig,
+  ExampleHasherConfigs,
+  ExampleHasherSchema,
+} from "./example-hasher";
 export {
   applyMutation,
   applyMutations,

@@ -61,6 +61,30 @@ describe("pnpm new-method", () => {
     expect(src).not.toContain("ExampleHasher");
     expect(src).not.toContain("also the template");
     expect(src).not.toMatch(/__(name|Class|Display|Title)__/);
+    // The generated method declares its config with a schema and throws one error class.
+    expect(src).toContain("export const DemoHashSchema = configSchema({");
+    expect(src).toContain("static readonly schema = DemoHashSchema;");
+    expect(src).toContain("createOptimizer(");
+    expect(src).not.toContain("RangeError");
+    const test = readFileSync(join(root, "packages", "demo-hash", "src", "method.test.ts"), "utf8");
+    expect(test).not.toContain("RangeError");
+    expect(test).toContain("ConfigError");
+    const readme = readFileSync(join(root, "packages", "demo-hash", "README.md"), "utf8");
+    const headings = readme.split("\n").filter((l) => /^#{1,3} /.test(l));
+    expect(headings).toEqual([
+      "# @cmh/demo-hash",
+      "## Install",
+      "## Example",
+      "## API",
+      "### Presets",
+      "### Options",
+      "## Algorithm",
+      "## Departures from the paper",
+      "## Results",
+      "## Reference",
+    ]);
+    expect(readme).toContain("<!-- options-table:start -->\n| Key | Type / allowed values |");
+    expect(readme).toContain('import { DemoHash } from "@cmh/demo-hash";');
     expect(readFileSync(join(root, ".changeset", "demo-hash-initial.md"), "utf8")).toContain(
       '"@cmh/demo-hash": minor',
     );

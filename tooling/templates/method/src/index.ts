@@ -1,1 +1,6 @@
-export { __Class__, type __Class__Config } from "./method";
+export {
+  __Class__,
+  type __Class__Config,
+  __Class__Configs,
+  __Class__Schema,
+} from "./method";

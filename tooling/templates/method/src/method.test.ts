@@ -1,3 +1,4 @@
+import { ConfigError } from "@cmh/tensor-core";
 import { describeHasherConformance, tinySet } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
 import { __Class__ } from "./method";
@@ -12,7 +13,10 @@ describe("__Class__", () => {
     h.dispose();
   });
 
-  it("rejects a non-integer epoch count", () => {
-    expect(() => new __Class__({ epochs: 1.5 })).toThrow(/epochs must be a positive integer/);
+  it("rejects a bad config value with a ConfigError naming key, value and expectation", () => {
+    expect(() => new __Class__({ epochs: 1.5 })).toThrow(ConfigError);
+    expect(() => new __Class__({ epochs: 1.5 })).toThrow(
+      "config.epochs must be an integer >= 1, got 1.5",
+    );
   });
 });
