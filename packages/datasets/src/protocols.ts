@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { Rng } from "@cmh/hamming-index";
 import { DatasetError } from "./errors";
-import { Rng } from "./prng";
 import type { Split } from "./types";
 
 /**
