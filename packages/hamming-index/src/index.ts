@@ -1,3 +1,4 @@
+export { writeFileAtomic, writeFileAtomicSync } from "./atomic";
 export type { HammingIndex, RangeSearchResult, SearchResult } from "./base";
 export type { BinaryCodes, PackFrom } from "./codes";
 export {
