@@ -162,7 +162,7 @@ export function plan(root, name, opts) {
       fail(`@cmh/${name} is already registered in ${relative(root, registryPath)}`);
     const lineStart = reg.lastIndexOf("\n", at) + 1;
     const indent = reg.slice(lineStart, at);
-    const line = `${indent}{ name: "${display}", package: "@cmh/${name}", supervised: ${opts.supervised}, load: async () => (await import("@cmh/${name}")).${className} as unknown as HasherClass<object> },\n`;
+    const line = `${indent}{ name: "${display}", package: "@cmh/${name}", supervised: ${opts.supervised}, load: async () => (await import("@cmh/${name}")).${className} },\n`;
     writes.push({
       path: registryPath,
       content: reg.slice(0, lineStart) + line + reg.slice(lineStart),

@@ -4,15 +4,7 @@
  * dataset's identity: name, protocol, split seed and hash, sizes, and the SHA-256 of its files.
  */
 import { createHash } from "node:crypto";
-import {
-  createReadStream,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import {
   type CrossModalSet,
@@ -28,6 +20,7 @@ import {
   splitHash,
   synthetic,
 } from "@cmh/datasets";
+import { writeFileAtomicSync } from "@cmh/hamming-index";
 import { UsageError } from "./errors";
 import { buildFeatureFormSet, FEATURE_FORM_SETS } from "./feature-forms";
 
@@ -382,9 +375,7 @@ export async function writeDatasetCache(spec: DatasetSpec, file: string): Promis
     new Uint8Array(set.text.data.buffer, set.text.data.byteOffset, set.text.data.byteLength),
   );
   if (set.labels) parts.push(set.labels.data);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, Buffer.concat(parts));
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, Buffer.concat(parts));
   return file;
 }
 

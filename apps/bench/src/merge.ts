@@ -7,9 +7,10 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { writeFileAtomicSync } from "@cmh/hamming-index";
 import { dataHash } from "./data-hash";
 import { type ResultRecord, readResults } from "./results";
-import { lockOut, writeFileAtomic, writeReports } from "./runner";
+import { lockOut, writeReports } from "./runner";
 
 /** What a merge did. */
 export interface MergeSummary {
@@ -113,7 +114,7 @@ export async function mergeResults(
   const release = lockOut(outAbs);
   try {
     const text = kept.map((r) => JSON.stringify(r)).join("\n");
-    writeFileAtomic(join(outAbs, "results.jsonl"), text.length > 0 ? `${text}\n` : "");
+    writeFileAtomicSync(join(outAbs, "results.jsonl"), text.length > 0 ? `${text}\n` : "");
     writeFileSync(
       join(outAbs, "merge.json"),
       `${JSON.stringify({ mergedAt: new Date().toISOString(), inputs: dirs, cells: kept.length > 0 ? new Set(kept.map((r) => r.cell)).size : 0, duplicates, conflicts }, null, 2)}\n`,

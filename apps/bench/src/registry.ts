@@ -23,12 +23,12 @@ export interface MethodEntry {
 
 // biome-ignore format: one line per method; the scaffolder inserts new lines before the end marker.
 export const REGISTRY: readonly MethodEntry[] = [
-{ name: "CCA-ITQ", package: "@cmh/baselines", supervised: false, load: async () => (await import("@cmh/baselines")).CCAITQ as unknown as HasherClass<object> },
-{ name: "CMIMH", package: "@cmh/cmimh", supervised: false, load: async () => (await import("@cmh/cmimh")).CMIMH as unknown as HasherClass<object> },
-{ name: "DSPAH", package: "@cmh/dspah", supervised: true, load: async () => (await import("@cmh/dspah")).DSPAH as unknown as HasherClass<object> },
-{ name: "SGEH", package: "@cmh/sgeh", supervised: false, load: async () => (await import("@cmh/sgeh")).SGEH as unknown as HasherClass<object> },
-{ name: "UCH", package: "@cmh/uch", supervised: false, load: async () => (await import("@cmh/uch")).UCH as unknown as HasherClass<object> },
-{ name: "UGACH", package: "@cmh/ugach", supervised: false, load: async () => (await import("@cmh/ugach")).UGACH as unknown as HasherClass<object> },
+{ name: "CCA-ITQ", package: "@cmh/baselines", supervised: false, load: async () => (await import("@cmh/baselines")).CCAITQ },
+{ name: "CMIMH", package: "@cmh/cmimh", supervised: false, load: async () => (await import("@cmh/cmimh")).CMIMH },
+{ name: "DSPAH", package: "@cmh/dspah", supervised: true, load: async () => (await import("@cmh/dspah")).DSPAH },
+{ name: "SGEH", package: "@cmh/sgeh", supervised: false, load: async () => (await import("@cmh/sgeh")).SGEH },
+{ name: "UCH", package: "@cmh/uch", supervised: false, load: async () => (await import("@cmh/uch")).UCH },
+{ name: "UGACH", package: "@cmh/ugach", supervised: false, load: async () => (await import("@cmh/ugach")).UGACH },
 // cmh:registry-end
 ];
 

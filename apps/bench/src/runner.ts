@@ -11,7 +11,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -19,6 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomicSync } from "@cmh/hamming-index";
 import type { Direction } from "@cmh/metrics";
 import type { FitProgress } from "@cmh/tensor-core";
 import { type CellOutcome, type CellSpec, cellKey, presetLabel, runCell } from "./cell";
@@ -93,13 +93,6 @@ export interface BenchSummary {
   readonly wallSeconds: number;
   readonly leaderboard: string;
   readonly files: { results: string; leaderboard: string; report: string | null };
-}
-
-/** Write a file atomically (temp file + rename). */
-export function writeFileAtomic(path: string, data: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 /** "1m05s" / "12.3s". */
@@ -245,12 +238,12 @@ export async function writeReports(
   const { records } = readResults(resultsPath);
   const leaderboard = renderLeaderboard(records, { metric: options.metric });
   const lbPath = join(out, "leaderboard.md");
-  writeFileAtomic(lbPath, leaderboard);
+  writeFileAtomicSync(lbPath, leaderboard);
   let reportPath: string | null = null;
   if (options.html !== false) {
     const { html } = await renderReport(records, { metric: options.metric });
     reportPath = join(out, "report.html");
-    writeFileAtomic(reportPath, html);
+    writeFileAtomicSync(reportPath, html);
   }
   return { leaderboard, files: { results: resultsPath, leaderboard: lbPath, report: reportPath } };
 }
@@ -357,7 +350,7 @@ async function runLocked(
 
   const runId = randomUUID();
   const code: CodeVersion = codeVersion([...new Set(o.methods.map((m) => m.package))]);
-  writeFileAtomic(
+  writeFileAtomicSync(
     join(o.out, "run.json"),
     `${JSON.stringify(
       {
@@ -482,7 +475,7 @@ async function runLocked(
     cellSeconds.push(secs);
     clearStatus();
     log(`${summaryLine(spec, run, secs)}${from?.host ? ` on ${from.host}` : ""}`);
-    writeFileAtomic(
+    writeFileAtomicSync(
       join(o.out, "leaderboard.md"),
       renderLeaderboard(readResults(resultsPath).records, { metric: o.metric }),
     );

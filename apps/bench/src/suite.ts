@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomicSync } from "@cmh/hamming-index";
 import type { Direction } from "@cmh/metrics";
 import { loadDataset, SYNTHETIC_DATASETS } from "./dataset";
 import {
@@ -16,7 +17,7 @@ import {
 } from "./feature-forms";
 import { formatStat, markdownTable, methodLabel } from "./leaderboard";
 import { type ResultRecord, readResults } from "./results";
-import { type BenchOptions, type BenchSummary, runBench, writeFileAtomic } from "./runner";
+import { type BenchOptions, type BenchSummary, runBench } from "./runner";
 import { groupResults, meanStd, type Stat, summarise } from "./summary";
 
 /** The named suites: their sets, in report order. */
@@ -242,7 +243,7 @@ export async function runSuite(o: SuiteOptions): Promise<{
     command: o.command,
   });
   const file = join(o.out, "suite.md");
-  writeFileAtomic(file, `${leaderboard}\n`);
+  writeFileAtomicSync(file, `${leaderboard}\n`);
   return { summaries, leaderboard, file };
 }
 

@@ -3,7 +3,7 @@
  * runner and the reports in tests; they are never registered.
  */
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
-import { type BinaryCodes, packCodes } from "@cmh/hamming-index";
+import { type BinaryCodes, mulberry32, packCodes } from "@cmh/hamming-index";
 import type {
   FitOptions,
   FitReport,
@@ -30,17 +30,6 @@ export interface FakeConfig {
 
 /** Columns summed per bit. */
 const TAPS = 16;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fake method class; `lastFitHadLabels` tells whether its last fit saw labels. */
 export type FakeClass = HasherClass<FakeConfig> & { lastFitHadLabels: boolean | null };

@@ -9,20 +9,12 @@
 import { createRequire } from "node:module";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { mulberry32 } from "@cmh/hamming-index";
 
 const lib = await import(process.env.LINALG ?? "@cmh/tensor-core");
 const { symmetricEigen, knnGraph, csrFromKnn, symmetrizeCsr, laplacian, smallestEigenpairs } = lib;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 function gauss(u) {
   return () => Math.sqrt(-2 * Math.log(u() + 1e-300)) * Math.cos(2 * Math.PI * u());
 }

@@ -1,3 +1,4 @@
+export { Rng } from "@cmh/hamming-index";
 export { type CsvOptions, type CsvTable, readCsv, readCsvMatrix } from "./csv";
 export { checkFinite, DatasetError, describeReadError } from "./errors";
 export {
@@ -23,7 +24,10 @@ export {
   concatRows,
   fromSparse,
   labelMatrix,
+  type MatrixCheck,
+  type MatrixProblem,
   matrix,
+  matrixProblem,
   selectLabelRows,
   selectRows,
   selectSparseRows,
@@ -36,7 +40,6 @@ export {
   validateSparse,
 } from "./matrix";
 export { type NpyArray, readNpy, readNpyMatrix } from "./npy";
-export { Rng } from "./prng";
 export {
   loadSplit,
   makeSplit,

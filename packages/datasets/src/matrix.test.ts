@@ -7,6 +7,7 @@ import {
   fromSparse,
   labelMatrix,
   matrix,
+  matrixProblem,
   selectRows,
   selectSparseRows,
   subset,
@@ -48,7 +49,7 @@ describe("validation", () => {
     const inf = matrix(1, 2, [Number.POSITIVE_INFINITY, 0]);
     expect(() => validateMatrix(inf)).toThrow(/Infinity at row 0, col 0/);
     expect(() => validateMatrix({ rows: 2, cols: 2, data: new Float32Array(3) })).toThrow(
-      /3 values but rows\*cols/,
+      /3 values, expected rows\*cols/,
     );
   });
   it("rejects sets whose modalities differ in rows, empty sets, and bad labels", () => {
@@ -191,5 +192,34 @@ describe("datasetStats", () => {
     expect(s.labelOverlapBaseRate).toBeCloseTo(1 / 3, 1);
     expect(s.image.cosineMean).toBeCloseTo(1 / 3, 1);
     expect(s.bytes).toBe(4 * 2 * 4 * 2 + 8);
+  });
+});
+
+describe("matrixProblem", () => {
+  it("accepts well-formed matrices, Float64Array only when asked", () => {
+    expect(matrixProblem(matrix(2, 3))).toBeUndefined();
+    expect(matrixProblem({ rows: 0, cols: 0, data: new Float32Array(0) })).toBeUndefined();
+    const m64 = { rows: 1, cols: 2, data: new Float64Array(2) };
+    expect(matrixProblem(m64)?.message).toMatch(/data must be a Float32Array$/);
+    expect(matrixProblem(m64, { float64: true })).toBeUndefined();
+  });
+  it("names the first problem: not an object, shape, data length", () => {
+    expect(matrixProblem(null)?.message).toMatch(/expected a Matrix .* got null/);
+    expect(matrixProblem({ rows: 1.5, cols: 2, data: new Float32Array(3) })?.message).toMatch(
+      /rows and cols must be non-negative integers, got rows=1.5, cols=2/,
+    );
+    expect(matrixProblem({ rows: 2, cols: 2, data: new Float32Array(3) })?.message).toMatch(
+      /data has 3 values, expected rows\*cols = 2\*2 = 4/,
+    );
+  });
+  it("locates the first non-finite value, unless finite: false", () => {
+    const m = matrix(2, 3, [0, 1, 2, 3, Number.POSITIVE_INFINITY, Number.NaN]);
+    expect(matrixProblem(m)).toEqual({
+      message: "non-finite value Infinity at row 1, col 1 (of 2×3)",
+      row: 1,
+      col: 1,
+      value: Number.POSITIVE_INFINITY,
+    });
+    expect(matrixProblem(m, { finite: false })).toBeUndefined();
   });
 });

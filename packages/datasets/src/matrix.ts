@@ -54,32 +54,85 @@ export function labelMatrix(
   return { rows, cols, data: out };
 }
 
+/** What `matrixProblem` checks beyond the shape: float64 data allowed, values finite. */
+export interface MatrixCheck {
+  /** Accept a Float64Array as well as a Float32Array (default false). */
+  readonly float64?: boolean;
+  /** Check that every value is finite (default true). */
+  readonly finite?: boolean;
+}
+
+/** The first problem `matrixProblem` found: a message, and the offending entry for bad values. */
+export interface MatrixProblem {
+  /** What is wrong, without the matrix's name (callers prefix it). */
+  readonly message: string;
+  /** Row, column and value of the first non-finite entry, when that is the problem. */
+  readonly row?: number;
+  readonly col?: number;
+  readonly value?: number;
+}
+
+/**
+ * The one dense-matrix check of the project: `{rows, cols, data}` with integer rows and cols ≥ 0,
+ * a Float32Array (or Float64Array with `float64`) of exactly rows*cols values and, unless
+ * `finite: false`, no NaN/Inf. Returns the first problem, or undefined for a well-formed matrix,
+ * so that each package throws its own error class.
+ */
+export function matrixProblem(m: unknown, check: MatrixCheck = {}): MatrixProblem | undefined {
+  const arrays = check.float64 ? "Float32Array or Float64Array" : "Float32Array";
+  if (m === null || typeof m !== "object") {
+    return { message: `expected a Matrix {rows, cols, data: ${arrays}}, got ${String(m)}` };
+  }
+  const { rows, cols, data } = m as { rows: unknown; cols: unknown; data: unknown };
+  if (
+    !Number.isInteger(rows) ||
+    !Number.isInteger(cols) ||
+    (rows as number) < 0 ||
+    (cols as number) < 0
+  ) {
+    return {
+      message: `rows and cols must be non-negative integers, got rows=${String(rows)}, cols=${String(cols)}`,
+    };
+  }
+  if (!(data instanceof Float32Array || (check.float64 && data instanceof Float64Array))) {
+    return { message: `data must be a ${arrays}` };
+  }
+  const r = rows as number;
+  const c = cols as number;
+  if (data.length !== r * c) {
+    return {
+      message: `data has ${data.length} values, expected rows*cols = ${r}*${c} = ${r * c}`,
+    };
+  }
+  if (check.finite === false) return undefined;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // v - v is 0 for finite v and NaN for NaN/±Inf: one comparison per element.
+    if (v - v !== 0) {
+      const row = Math.floor(i / c);
+      return {
+        message: `non-finite value ${v} at row ${row}, col ${i - row * c} (of ${r}×${c})`,
+        row,
+        col: i - row * c,
+        value: v,
+      };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Check a Matrix: integer shape, data length, and every value finite. Throws a DatasetError naming
  * the first NaN/Inf by row and column. `what` names the matrix in the message (e.g. "image").
  */
 export function validateMatrix(m: Matrix, what = "matrix"): void {
-  if (m === null || typeof m !== "object" || !(m.data instanceof Float32Array)) {
-    throw new DatasetError(`${what}: expected a Matrix {rows, cols, data: Float32Array}`);
-  }
-  checkDims(what, m.rows, m.cols);
-  if (m.data.length !== m.rows * m.cols) {
-    throw new DatasetError(
-      `${what}: data has ${m.data.length} values but rows*cols = ${m.rows}*${m.cols} = ${m.rows * m.cols}`,
-    );
-  }
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    // v - v is 0 for finite v and NaN for NaN/±Inf: one comparison per element.
-    if (v - v !== 0) {
-      const r = Math.floor(i / m.cols);
-      throw new DatasetError(
-        `${what}: non-finite value ${v} at row ${r}, col ${i - r * m.cols} (of ${m.rows}×${m.cols}); clean or impute the features first`,
-        { row: r, col: i - r * m.cols, value: v },
-      );
-    }
-  }
+  const p = matrixProblem(m);
+  if (!p) return;
+  const hint = p.value === undefined ? "" : "; clean or impute the features first";
+  throw new DatasetError(
+    `${what}: ${p.message}${hint}`,
+    p.value === undefined ? undefined : { row: p.row, col: p.col, value: p.value },
+  );
 }
 
 /** Check a CSR SparseMatrix: monotone indptr, column indices in range and finite values. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { Rng, writeFileAtomicSync } from "@cmh/hamming-index";
 import { DatasetError } from "./errors";
-import { Rng } from "./prng";
 import type { Split } from "./types";
 
 /**
@@ -233,9 +233,7 @@ export function saveSplit(path: string, split: Split): void {
     query: Array.from(split.query),
     database: Array.from(split.database),
   };
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(file)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, `${JSON.stringify(file)}\n`);
 }
 
 /** Read a split written by `saveSplit`, checking its format, index ranges and hash. */

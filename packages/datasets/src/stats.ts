@@ -1,6 +1,6 @@
+import { Rng } from "@cmh/hamming-index";
 import { DatasetError } from "./errors";
 import { toSparse } from "./matrix";
-import { Rng } from "./prng";
 import type { CrossModalSet, LabelMatrix, Matrix } from "./types";
 
 /** Feature statistics of one modality. */

@@ -1,5 +1,5 @@
+import { Rng } from "@cmh/hamming-index";
 import { DatasetError } from "./errors";
-import { Rng } from "./prng";
 import { makeSplit } from "./protocols";
 import type { CrossModalSet, Matrix, SparseMatrix, Split } from "./types";
 

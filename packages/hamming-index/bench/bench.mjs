@@ -11,22 +11,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FlatIndex, MultiIndexHashing } from "../dist/index.js";
+import { FlatIndex, MultiIndexHashing, mulberry32Words } from "../dist/index.js";
 
 const quick = process.argv.includes("--quick");
 const N = quick ? 100_000 : 1_000_000;
 const NQ = quick ? 200 : 1_000;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+const rng = mulberry32Words;
 function randomCodes(n, bits, seed) {
   const r = rng(seed);
   const words = new Uint32Array(n * Math.ceil(bits / 32));

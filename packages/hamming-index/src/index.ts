@@ -1,3 +1,4 @@
+export { writeFileAtomic, writeFileAtomicSync } from "./atomic";
 export type { HammingIndex, RangeSearchResult, SearchResult } from "./base";
 export type { BinaryCodes, PackFrom } from "./codes";
 export {
@@ -22,3 +23,4 @@ export { COLLAPSE_RULE, type CodeHealth, codeHealth, formatCodeHealth } from "./
 export { crc32, FORMAT_MAGIC, FORMAT_VERSION, IndexFormatError } from "./io";
 export { type Backend, hammingDistances, wasmAvailable } from "./kernel";
 export { type MihOptions, MultiIndexHashing } from "./mih";
+export { mulberry32, mulberry32Words, Rng, Xoshiro128 } from "./prng";

@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileAtomicSync } from "./atomic";
 import { checkBits, lastWordMask } from "./codes";
 
 /**
@@ -141,12 +141,5 @@ export function parseIndex(bytes: Uint8Array, source = "index data"): ParsedInde
 
 /** Write `bytes` to `path` atomically: a temporary file in the same folder, then rename. */
 export function saveIndex(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomicSync(path, bytes);
 }

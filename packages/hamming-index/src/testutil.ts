@@ -1,16 +1,8 @@
 import type { BinaryCodes } from "./codes";
+import { mulberry32Words } from "./prng";
 
-/** Deterministic 32-bit PRNG (mulberry32) for tests and benchmarks. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** Deterministic 32-bit PRNG (mulberry32 words) for tests and benchmarks. */
+export const rng = mulberry32Words;
 
 /** `n` uniformly random codes of `bits` bits. */
 export function randomCodes(n: number, bits: number, seed: number): BinaryCodes {

@@ -1,6 +1,7 @@
 // Benchmark: mAP@all for 2,000 queries x 18,015 database items, 64-bit codes, 24 labels
 // (the MIRFlickr-25K protocol's size; multi-hot labels, several per item).
 // Run after a build:  node packages/metrics/bench/map.mjs [--reps 5] [--bits 64] [--density 0.16]
+import { mulberry32 } from "@cmh/hamming-index";
 import { evaluateCrossModal, evaluateRetrieval } from "../dist/index.js";
 
 const args = process.argv.slice(2);
@@ -15,16 +16,7 @@ const L = 24;
 const reps = arg("reps", 5);
 const density = arg("density", 0.16);
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const r = rng(42);
 const w = Math.ceil(bits / 32);
 const lastMask = bits % 32 === 0 ? 0xffffffff : (1 << (bits % 32)) - 1;

@@ -1,18 +1,9 @@
 // Test-only helpers (not exported from the package): seeded random codes and labels, kept as
 // plain bit / label arrays so the naive reference in the tests never touches packed words.
-import type { BinaryCodes } from "@cmh/hamming-index";
+import { type BinaryCodes, mulberry32 } from "@cmh/hamming-index";
 
 /** Seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Codes as rows of 0/1 bits plus their packed form (built bit by bit, layout of codes.ts). */
 export interface TestCodes {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedDataPath } from "@cmh/testing";
+import { sharedDataPath } from "@cmh/test-data";
 import { describe, expect, it } from "vitest";
 import { evaluateRetrieval } from "./index";
 import { randomCodes, rng } from "./test-helpers";

@@ -1,3 +1,4 @@
+export { sharedDataPath } from "@cmh/test-data";
 export {
   describeOnBackends,
   switchBackend,
@@ -39,5 +40,4 @@ export {
   mutationsArb,
   sameBytes,
 } from "./fuzz";
-export { sharedDataPath } from "./shared-data";
 export { type TinySetOptions, tinySet } from "./tiny-data";

@@ -1,7 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "@cmh/hamming-index";
 import { tf } from "../backend/tf";
+
+export { writeFileAtomic };
 
 /** Name written in every model.json. */
 export const MODEL_FORMAT = "cmh-hasher";
@@ -87,18 +90,6 @@ function shapeAndData(name: string, v: WeightValue): { shape: number[]; data: Fl
   if (v instanceof Float32Array) return { shape: [v.length], data: v };
   if (v && v.data instanceof Float32Array) return { shape: [...v.shape], data: v.data };
   throw new TypeError(`weight "${name}" is neither a tensor nor a Float32Array`);
-}
-
-/** Write `text`/`bytes` to `path` atomically (temp file in the same folder, then rename). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }
 
 /**

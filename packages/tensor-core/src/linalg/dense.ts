@@ -1,5 +1,6 @@
 // Dense row-major helpers on Float64Array / Float32Array: products, Gram and covariance matrices,
 // Cholesky and linear solves. Blocked so that the working set of the inner loops stays in cache.
+import { matrixProblem } from "@cmh/datasets";
 
 /** A typed float array accepted by the linalg tools. */
 export type FloatArray = Float32Array | Float64Array;
@@ -28,35 +29,14 @@ export class LinalgError extends Error {
 
 /** Check that `m` is a well-formed dense matrix; `what` names it in the error. */
 export function checkMatrix(m: MatrixLike, what = "matrix"): void {
-  if (m === null || typeof m !== "object") {
-    throw new LinalgError(`${what}: expected {rows, cols, data}, got ${m}`);
-  }
-  const { rows, cols, data } = m;
-  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
-    throw new LinalgError(
-      `${what}: rows and cols must be non-negative integers, got ${rows}x${cols}`,
-    );
-  }
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new LinalgError(`${what}: data must be a Float32Array or Float64Array`);
-  }
-  if (data.length !== rows * cols) {
-    throw new LinalgError(
-      `${what}: data has ${data.length} values, expected rows*cols = ${rows}*${cols} = ${rows * cols}`,
-    );
-  }
+  const p = matrixProblem(m, { float64: true, finite: false });
+  if (p) throw new LinalgError(`${what}: ${p.message}`);
 }
 
 /** Throw if any entry of `m` is NaN or ±Infinity, naming the first one by row and column. */
 export function checkFinite(m: MatrixLike, what = "matrix"): void {
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (v - v !== 0) {
-      const r = Math.floor(i / m.cols);
-      throw new LinalgError(`${what}: non-finite value ${v} at row ${r}, col ${i - r * m.cols}`);
-    }
-  }
+  const p = matrixProblem(m, { float64: true });
+  if (p) throw new LinalgError(`${what}: ${p.message}`);
 }
 
 /** Build a Matrix64 (copying `data` into a new Float64Array when given). */

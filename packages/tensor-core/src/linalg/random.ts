@@ -1,15 +1,9 @@
 // Small seeded generator for the linalg tools' random starts (internal; not exported).
+import { mulberry32 } from "@cmh/hamming-index";
 
 /** Returns a function producing standard normal deviates from a 32-bit seed (mulberry32 + Box–Muller). */
 export function gaussianSource(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   let spare = Number.NaN;
   return () => {
     if (!Number.isNaN(spare)) {

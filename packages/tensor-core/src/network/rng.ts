@@ -1,3 +1,5 @@
+import { Xoshiro128 } from "@cmh/hamming-index";
+
 /** A seeded pseudo-random generator (xoshiro128**), deterministic across platforms. */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -24,54 +26,14 @@ export interface Rng {
   fillNormal(out: Float32Array, mean?: number, std?: number): Float32Array;
 }
 
-function splitmix32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-class Xoshiro implements Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+/**
+ * The training flavour of the project's generator: xoshiro128** from `@cmh/hamming-index` (one
+ * implementation for every package) with Box–Muller normals and `floor(u·n)` integers. The data
+ * flavour (`Rng` of `@cmh/hamming-index` / `@cmh/datasets`) shares the stream but samples
+ * integers and normals differently; both keep their historical sequences.
+ */
+class Xoshiro extends Xoshiro128 implements Rng {
   private spare: number | undefined;
-
-  constructor(seed: number) {
-    const sm = splitmix32(seed);
-    this.a = sm();
-    this.b = sm();
-    this.c = sm();
-    this.d = sm();
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
-  }
-
-  private next(): number {
-    const r =
-      Math.imul(((Math.imul(this.b, 5) << 7) | (Math.imul(this.b, 5) >>> 25)) >>> 0, 9) >>> 0;
-    const t = (this.b << 9) >>> 0;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c = (this.c ^ t) >>> 0;
-    this.d = ((this.d << 11) | (this.d >>> 21)) >>> 0;
-    this.a >>>= 0;
-    this.b >>>= 0;
-    return r;
-  }
-
-  uniform(): number {
-    // 53-bit resolution from two 32-bit draws.
-    const hi = this.next() >>> 5;
-    const lo = this.next() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
-  }
 
   uniformIn(lo: number, hi: number): number {
     return lo + (hi - lo) * this.uniform();
@@ -136,11 +98,11 @@ class Xoshiro implements Rng {
   }
 
   seed(): number {
-    return this.next() >>> 1;
+    return this.nextU32() >>> 1;
   }
 
   fork(): Rng {
-    return new Xoshiro(this.next() ^ 0x5bd1e995);
+    return new Xoshiro(this.nextU32() ^ 0x5bd1e995);
   }
 
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {

@@ -1,0 +1,1 @@
+export { sharedDataPath } from "./shared-data";
