@@ -32,7 +32,7 @@ export type CcaRotation = "itq" | "none";
 export interface CCAITQConfig {
   /**
    * Code length. Up to min(image cols, text cols) it is the number of CCA directions; beyond the
-   * usable CCA rank the projection is completed (see {@link completeProjections}).
+   * usable CCA rank the projection is completed (see `completeProjections` in the source).
    */
   readonly bits: number;
   /** Seed of the random orthogonal start of ITQ. */
@@ -402,6 +402,7 @@ export class CCAITQ extends BaseHasher<CCAITQConfig> {
     paper: {},
     quick: {},
   });
+  /** Checks a full config; throws a `HasherError` naming the bad key, its value and what is expected. */
   static validateConfig(c: CCAITQConfig): void {
     checkOptions(c, "CCA-ITQ");
   }

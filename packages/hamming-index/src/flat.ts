@@ -21,7 +21,9 @@ export interface IndexOptions {
 /** Exact brute-force index: scans every code with the popcount kernel (FAISS IndexBinaryFlat). */
 export class FlatIndex implements HammingIndex {
   readonly bits: number;
+  /** @internal The packed database codes, grown by `add`. */
   protected readonly store: CodeStore;
+  /** @internal The popcount kernel the scans run on. */
   protected scanner: Scanner;
   private readonly forced: Backend | undefined;
   private synced = false;
@@ -59,6 +61,7 @@ export class FlatIndex implements HammingIndex {
     return this.store.snapshot();
   }
 
+  /** @internal Hands the stored codes to the kernel (once per change) and returns it. */
   protected sync(): Scanner {
     if (!this.synced) {
       try {
