@@ -35,7 +35,7 @@ export interface UCHConfig {
   readonly batchSize: number;
   /**
    * The shared input stage (`@cmh/tensor-core`), fitted on the training rows [paper: none stated,
-   * raw fc7 and BoW; `quick`: "center-scale", column means and one scale per modality; see README].
+   * raw fc7 and BoW; `quick`: "center-scale", column means and one scale per modality].
    */
   readonly input: InputSpec;
   /** Layer initialisation [unspecified; glorot = the TensorFlow dense-layer default the paper's framework uses; torch = U(±1/√fan_in)]. */
@@ -86,7 +86,7 @@ export interface UCHConfig {
   readonly weightQuant: number;
   /**
    * Weight of the optional variance floor Σ_j max(0, γ − std_j) on Z^I, Z^T (in L_f) and H^I, H^T (in L_z):
-   * VICReg's counterweight to the paired squared-L2 terms (NOT in the paper; 0 = faithful). README, "Departures".
+   * VICReg's counterweight to the paired squared-L2 terms (NOT in the paper; 0 = faithful; README, "Departures").
    */
   readonly weightVariance: number;
   /** Weight of the optional VICReg covariance penalty Σ_{i≠j} C_ij² on the same spaces (NOT in the paper; 0 = faithful). */
@@ -158,13 +158,13 @@ const QUICK_BUDGET: Partial<UCHConfig> = {
  * VICReg's variance and covariance terms (Bardes et al., ICLR 2022) on Z and H, NOT in the paper:
  * weights are VICReg's own ratios to its invariance term (μ/λ = 25/25, ν/λ = 1/25), which is the
  * paired squared-L2 term here; not tuned. Without them the paired terms' cheapest minimum is a
- * collapsed space and the codes sit at the random-code base rate (README, "Departures", item 7).
+ * collapsed space and the codes sit at the random-code base rate (`docs/experiments/uch.md`).
  */
 const VICREG: Partial<UCHConfig> = { weightVariance: 1, weightCovariance: 0.04 };
 
 /**
- * `quick` (session 4, chosen on two validation sets, README): the reduced budget plus the VICReg
- * terms, codes B = sign(H) as in the paper.
+ * `quick` (chosen on two validation sets, `docs/experiments/uch.md`): the reduced budget plus the
+ * VICReg terms, codes B = sign(H) as in the paper.
  */
 const QUICK: Partial<UCHConfig> = { ...QUICK_BUDGET, ...VICREG };
 

@@ -5,14 +5,14 @@ import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig } from "./config";
-import { generatorAdversarial } from "./losses";
-import { UCHNetworks } from "./network";
 import {
+  generatorAdversarial,
   innerDiscriminatorLoss,
   innerGeneratorLoss,
   outerDiscriminatorLoss,
   outerGeneratorLoss,
-} from "./steps";
+} from "./losses";
+import { UCHNetworks } from "./network";
 import { UCH } from "./uch";
 
 const TINY: Partial<UCHConfig> = {
@@ -317,6 +317,41 @@ describeOnBackends("UCH fit and encode", () => {
     expect(a.encode("text", data.text).words).toEqual(b.encode("text", data.text).words);
     a.dispose();
     b.dispose();
+  });
+
+  it("collapse monitors agree with the codes encode gives for the same rows, and are recorded per epoch", async () => {
+    const m = new UCH({ ...TINY, input: "none", epochs: 1 });
+    const report = await m.fit(data);
+    expect(report.history.at(-1)).toHaveProperty("distinctCodes");
+    const rows = 64;
+    const v = tf.tensor2d(data.image.data.subarray(0, rows * data.image.cols), [
+      rows,
+      data.image.cols,
+    ]);
+    const t = tf.tensor2d(data.text.data.subarray(0, rows * data.text.cols), [
+      rows,
+      data.text.cols,
+    ]);
+    const mon = m.monitor(v, t);
+    tf.dispose([v, t]);
+    const textRows = {
+      rows,
+      cols: data.text.cols,
+      data: data.text.data.subarray(0, rows * data.text.cols),
+    };
+    const bits = unpackCodes(m.encode("text", textRows));
+    const K = TINY.bits ?? 16;
+    const distinct = new Set<string>();
+    const mean = new Float64Array(K);
+    for (let i = 0; i < rows; i++) {
+      distinct.add(bits.subarray(i * K, (i + 1) * K).join(""));
+      for (let k = 0; k < K; k++) mean[k] += bits[i * K + k] / rows;
+    }
+    expect(mon.distinctCodes).toBeCloseTo(distinct.size / rows, 6);
+    expect(mon.maxBitMean).toBeCloseTo(Math.max(...mean.map(Math.abs)), 5);
+    for (const k of ["varFT", "varZ", "varH", "alignZ", "alignH"] as const)
+      expect(mon[k], k).toBeGreaterThanOrEqual(0);
+    m.dispose();
   });
 
   it("refuses a one-pair training set with a clear message", async () => {
