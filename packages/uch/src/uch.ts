@@ -196,6 +196,7 @@ export class UCH extends BaseHasher<UCHConfig> {
     return this.nets;
   }
 
+  /** Build the networks for the input widths (draws every initial weight from `rng`). */
   protected build(dims: InputDims, rng: Rng): void {
     this.nets?.dispose();
     this.nets = new UCHNetworks(dims, this.config, rng);
@@ -205,6 +206,7 @@ export class UCH extends BaseHasher<UCHConfig> {
     };
   }
 
+  /** Every weight under a stable name, plus the bit centres when `centerCodes` is set. */
   protected weights(): Record<string, WeightValue> {
     const w: Record<string, WeightValue> = { ...this.networks.namedWeights() };
     if (this.config.centerCodes && this.centers) {
@@ -214,16 +216,19 @@ export class UCH extends BaseHasher<UCHConfig> {
     return w;
   }
 
+  /** What the saved model needs besides weights: the resolved image output activation. */
   protected override extra(): unknown {
     return { imageOutputRelu: this.networks.imageOutputRelu };
   }
 
+  /** Restore what `extra` saved. */
   protected override restoreExtra(extra: unknown): void {
     const e = extra as { imageOutputRelu?: boolean } | undefined;
     if (this.nets && typeof e?.imageOutputRelu === "boolean")
       this.nets.imageOutputRelu = e.imageOutputRelu;
   }
 
+  /** Warm-up and joint epochs together (for progress and ETA). */
   protected override totalEpochs(): number {
     return this.config.warmupEpochs + this.config.epochs;
   }
@@ -309,6 +314,7 @@ export class UCH extends BaseHasher<UCHConfig> {
     return collapseMonitor(this.networks, v, t);
   }
 
+  /** The hash-layer output H of a modality (minus the bit centre when `centerCodes`); the base takes its sign. */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const nets = this.networks;
     return tf.tidy(() => {
