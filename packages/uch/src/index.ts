@@ -6,9 +6,9 @@ export {
   type TextActivation,
   UCH_DEFAULTS,
   UCH_PRESETS,
+  UCH_SCHEMA,
   type UCHConfig,
   type UCHInit,
-  validateUCHConfig,
 } from "./config";
 export {
   bitBalance,

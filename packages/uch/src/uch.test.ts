@@ -1,7 +1,7 @@
 import { applySplit, type LabelMatrix, type Matrix, synthetic } from "@cmh/datasets";
 import { type BinaryCodes, packCodes, unpackCodes } from "@cmh/hamming-index";
 import { evaluateRetrieval } from "@cmh/metrics";
-import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
+import { ConfigError, createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig } from "./config";
@@ -98,6 +98,14 @@ describe("UCH config", () => {
     expect(() => new UCH({ lrGamma: 2 })).toThrow(/lrGamma/);
     expect(() => new UCH({ generatorLoss: "wgan" as never })).toThrow(/generatorLoss.*wgan/);
     expect(() => new UCH({ textActivation: "gelu" as never })).toThrow(/textActivation/);
+    // One error class, naming the method, the key, the expectation and the value.
+    expect(() => new UCH({ lr: -1 })).toThrow(ConfigError);
+    expect(() => new UCH({ lr: -1 })).toThrow("UCH: config.lr must be a number > 0, got -1");
+    expect(() => new UCH({ commonDm: 64 } as never)).toThrow(/unknown config key "commonDm"/);
+  });
+
+  it("networks before fit or load: the shared not-built guard names the method", () => {
+    expect(() => new UCH().networks).toThrow(/UCH: model not built/);
   });
 });
 
@@ -432,8 +440,8 @@ describe("UCH small fit", () => {
     const first = q.report.history[0];
     const last = q.report.history[q.report.history.length - 1];
     expect(last.Lf).toBeLessThan(first.Lf);
-    expect(last.fRec + last.fSim).toBeLessThan(first.fRec + first.fSim);
-    expect(last.zSim + last.zVar).toBeLessThan(first.zSim + first.zVar);
+    expect(last["Lf.fRec"] + last["Lf.fSim"]).toBeLessThan(first["Lf.fRec"] + first["Lf.fSim"]);
+    expect(last["Lz.zSim"] + last["Lz.zVar"]).toBeLessThan(first["Lz.zSim"] + first["Lz.zVar"]);
     // No collapse: many distinct codes and no constant bit, in both modalities.
     for (const mod of ["image", "text"] as const) {
       const codes = q.model.encode(mod, database[mod]);

@@ -14,10 +14,9 @@ import {
   rowsTensor,
   stepLr,
   tf,
-  trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig, validateUCHConfig } from "./config";
+import { UCH_DEFAULTS, UCH_PRESETS, UCH_SCHEMA, type UCHConfig } from "./config";
 import {
   innerDiscriminatorLoss,
   innerGeneratorLoss,
@@ -71,89 +70,73 @@ function createUpdates(nets: UCHNetworks, c: UCHConfig, ctx: FitContext): Altern
   };
 }
 
-/** A step's term values, with its `total` renamed to the step's own name. */
-function named(name: string, r: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r)) out[k === "total" ? name : k] = v;
-  return out;
-}
-
-/** Step (16): update D^f on the outer discriminators' BCE. */
+/** Step (16): update D^f on the outer discriminators' BCE; recorded as `Df`, `Df.dfI`, `Df.dfT`. */
 function outerDiscriminatorStep(
+  epoch: EpochContext,
   nets: UCHNetworks,
   u: AlternatingUpdates,
   v: tf.Tensor,
   t: tf.Tensor,
-): Record<string, number> {
-  return named(
-    "Df",
-    trainStep(() => outerDiscriminatorLoss(nets, v, t), u.df),
-  );
+): Promise<Record<string, number>> {
+  return epoch.step(() => outerDiscriminatorLoss(nets, v, t), u.df, { name: "Df" });
 }
 
-/** Step (17): update E and G^f by minimising L_f (eq. 8). */
+/** Step (17): update E and G^f by minimising L_f (eq. 8); recorded as `Lf` and `Lf.<term>`. */
 function outerGeneratorStep(
+  epoch: EpochContext,
   nets: UCHNetworks,
   c: UCHConfig,
   u: AlternatingUpdates,
   v: tf.Tensor,
   t: tf.Tensor,
-): Record<string, number> {
-  return named(
-    "Lf",
-    trainStep(() => outerGeneratorLoss(nets, v, t, c), u.gf),
-  );
+): Promise<Record<string, number>> {
+  return epoch.step(() => outerGeneratorLoss(nets, v, t, c), u.gf, { name: "Lf" });
 }
 
-/** Step (18): update D^z on the inner discriminators' BCE. */
+/** Step (18): update D^z on the inner discriminators' BCE; recorded as `Dz`, `Dz.dzI`, `Dz.dzT`. */
 function innerDiscriminatorStep(
+  epoch: EpochContext,
   nets: UCHNetworks,
   u: AlternatingUpdates,
   v: tf.Tensor,
   t: tf.Tensor,
-): Record<string, number> {
-  return named(
-    "Dz",
-    trainStep(() => innerDiscriminatorLoss(nets, v, t), u.dz),
-  );
+): Promise<Record<string, number>> {
+  return epoch.step(() => innerDiscriminatorLoss(nets, v, t), u.dz, { name: "Dz" });
 }
 
-/** Step (19): update G^z by minimising L_z (eq. 14), Z held fixed. */
+/** Step (19): update G^z by minimising L_z (eq. 14), Z held fixed; recorded as `Lz` and `Lz.<term>`. */
 function innerGeneratorStep(
+  epoch: EpochContext,
   nets: UCHNetworks,
   c: UCHConfig,
   u: AlternatingUpdates,
   v: tf.Tensor,
   t: tf.Tensor,
-): Record<string, number> {
-  return named(
-    "Lz",
-    trainStep(() => innerGeneratorLoss(nets, v, t, c), u.gz),
-  );
+): Promise<Record<string, number>> {
+  return epoch.step(() => innerGeneratorLoss(nets, v, t, c), u.gz, { name: "Lz" });
 }
 
 /**
  * One iteration of the paper's alternating loop on a mini-batch: steps (16)–(19), or (16)–(17)
- * only during the outer-cycle warm-up. Returns every term, with `total` = L_f + L_z.
+ * only during the outer-cycle warm-up; records `total` = L_f + L_z.
  */
-function alternatingUpdate(
+async function alternatingUpdate(
+  epoch: EpochContext,
   nets: UCHNetworks,
   c: UCHConfig,
   u: AlternatingUpdates,
   v: tf.Tensor,
   t: tf.Tensor,
   withInnerCycle: boolean,
-): Record<string, number> {
-  const terms = {
-    ...outerDiscriminatorStep(nets, u, v, t),
-    ...outerGeneratorStep(nets, c, u, v, t),
-  };
+): Promise<void> {
+  await outerDiscriminatorStep(epoch, nets, u, v, t);
+  const lf = await outerGeneratorStep(epoch, nets, c, u, v, t);
+  let lz = 0;
   if (withInnerCycle) {
-    Object.assign(terms, innerDiscriminatorStep(nets, u, v, t));
-    Object.assign(terms, innerGeneratorStep(nets, c, u, v, t));
+    await innerDiscriminatorStep(epoch, nets, u, v, t);
+    lz = (await innerGeneratorStep(epoch, nets, c, u, v, t)).total;
   }
-  terms.total = terms.Lf + (terms.Lz ?? 0);
-  return terms;
+  epoch.record({ total: lf.total + lz });
 }
 
 /** The epoch's mini-batches: a fresh permutation, batches of `batchSize` (the last short one dropped). */
@@ -178,13 +161,12 @@ export class UCH extends BaseHasher<UCHConfig> {
   };
   static readonly supervised: boolean = false;
   static readonly inputs = ["image", "text"] as const;
-  static readonly defaults: UCHConfig = UCH_DEFAULTS;
-  static readonly presets: Record<string, Partial<UCHConfig>> = UCH_PRESETS;
-
-  /** Extra config checks, run after the base's type and range checks. */
-  static validateConfig(c: UCHConfig): void {
-    validateUCHConfig(c);
-  }
+  static readonly schema = UCH_SCHEMA;
+  static readonly defaults: Readonly<UCHConfig> = UCH_DEFAULTS;
+  static readonly presets: Readonly<Record<string, Partial<UCHConfig>>> = UCH_PRESETS;
+  /** The variance, covariance and balance terms need batch statistics: fit refuses fewer pairs. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "batch statistics";
 
   private nets?: UCHNetworks;
   /** Per-modality training means of H (zeros unless `centerCodes`). */
@@ -192,8 +174,7 @@ export class UCH extends BaseHasher<UCHConfig> {
 
   /** The trained networks (for inspection; throws before fit/load). */
   get networks(): UCHNetworks {
-    if (!this.nets) throw new Error("UCH: model not built (call fit or load first)");
-    return this.nets;
+    return this.requireModel(this.nets);
   }
 
   /** Build the networks for the input widths (draws every initial weight from `rng`). */
@@ -240,10 +221,6 @@ export class UCH extends BaseHasher<UCHConfig> {
    */
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const c = this.config;
-    if (train.image.rows < 2)
-      throw new RangeError(
-        `UCH: fit needs at least 2 training pairs (batch statistics), got ${train.image.rows}`,
-      );
     this.resolveImageOutputActivation(train.image);
     const updates = createUpdates(this.networks, c, ctx);
     if (c.warmupEpochs > 0) {
@@ -269,11 +246,10 @@ export class UCH extends BaseHasher<UCHConfig> {
   ): Promise<void> {
     const batches = miniBatches(train.image.rows, this.config.batchSize, rng);
     for (let b = 0; b < batches.length; b++) {
-      await epoch.tick();
       const v = rowsTensor(train.image, batches[b]);
       const t = rowsTensor(train.text, batches[b]);
       try {
-        epoch.record(alternatingUpdate(this.networks, this.config, updates, v, t, withInnerCycle));
+        await alternatingUpdate(epoch, this.networks, this.config, updates, v, t, withInnerCycle);
         if (withInnerCycle && b === batches.length - 1) epoch.record({ ...this.monitor(v, t) });
       } finally {
         tf.dispose([v, t]);
