@@ -43,16 +43,16 @@ const report = await model.fit(train, {
       `${e.phase} ${e.epoch}/${e.epochs} ${e.elapsedSeconds.toFixed(0)}s`,
       [
         "Lf",
-        "fRec",
-        "fSim",
-        "fAdv",
+        "Lf.fRec",
+        "Lf.fSim",
+        "Lf.fAdv",
         "Lz",
-        "zRec",
-        "zSim",
-        "fVar",
-        "fCov",
-        "zVar",
-        "zCov",
+        "Lz.zRec",
+        "Lz.zSim",
+        "Lf.fVar",
+        "Lf.fCov",
+        "Lz.zVar",
+        "Lz.zCov",
         "alignZ",
         "alignH",
         "distinctCodes",
@@ -60,7 +60,7 @@ const report = await model.fit(train, {
         "varZ",
         "varH",
       ]
-        .map((k) => `${k}=${e.losses[k]?.toPrecision(3)}`)
+        .map((k) => `${k.replace(/^L[fz]\./, "")}=${e.losses[k]?.toPrecision(3)}`)
         .join(" "),
     ),
 });

@@ -2,34 +2,32 @@ export {
   type GeneratorLoss,
   type ImageEncoder,
   type ImageOutputActivation,
+  type LossReduction,
   type TextActivation,
   UCH_DEFAULTS,
   UCH_PRESETS,
+  UCH_SCHEMA,
   type UCHConfig,
-  validateUCHConfig,
+  type UCHInit,
 } from "./config";
 export {
+  bitBalance,
   cycleReconstruction,
   discriminatorBce,
-  type Generator as GeneratorFn,
+  type GeneratorFn,
   generatorAdversarial,
-  offDiagonalCovariance,
-  pairedSimilarity,
-  rowSquaredDistance,
-  varianceFloor,
-} from "./losses";
-export {
-  Generator,
-  type InnerForward,
-  type OuterForward,
-  type UCHDims,
-  UCHNetworks,
-} from "./network";
-export {
   innerDiscriminatorLoss,
   innerGeneratorLoss,
+  offDiagonalCovariance,
   outerDiscriminatorLoss,
   outerGeneratorLoss,
+  pairedSimilarity,
+  quantization,
+  rowSquaredDistance,
   type StepLoss,
-} from "./steps";
-export { type CollapseMonitor, UCH } from "./uch";
+  type UCHLossConfig,
+  varianceFloor,
+} from "./losses";
+export type { CollapseMonitor } from "./monitor";
+export type { Generator, InnerForward, OuterForward, UCHDims, UCHNetworks } from "./network";
+export { UCH } from "./uch";

@@ -1,11 +1,13 @@
 import { initBackend, tf } from "@cmh/tensor-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  bitBalance,
   cycleReconstruction,
   discriminatorBce,
   generatorAdversarial,
   offDiagonalCovariance,
   pairedSimilarity,
+  quantization,
   rowSquaredDistance,
   varianceFloor,
 } from "./losses";
@@ -127,5 +129,22 @@ describe("UCH losses (spec §10)", () => {
     const one = tf.zeros([1, 2]);
     expect(() => offDiagonalCovariance(one)).toThrow(/at least 2 rows/);
     tf.dispose([uncorrelated, same, one]);
+  });
+
+  it("bit balance Σ_k (mean_i h_ik)² and quantisation (1/n) Σ_i Σ_k (|h_ik| − 1)² by hand", () => {
+    // Column means 0 and 0.5: balance 0.25. |h| − 1 per entry: 0, −0.5, 0, −0.5 → 0.25 + 0.25 over 2 rows.
+    const h = tf.tensor2d([
+      [1, 0.5],
+      [-1, 0.5],
+    ]);
+    expect(val(bitBalance(h))).toBeCloseTo(0.25, 6);
+    expect(val(quantization(h))).toBeCloseTo(0.25, 6);
+    const codes = tf.tensor2d([
+      [1, -1],
+      [-1, 1],
+    ]);
+    expect(val(bitBalance(codes))).toBeCloseTo(0, 6);
+    expect(val(quantization(codes))).toBeCloseTo(0, 6);
+    tf.dispose([h, codes]);
   });
 });

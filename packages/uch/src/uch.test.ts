@@ -1,18 +1,18 @@
 import { applySplit, type LabelMatrix, type Matrix, synthetic } from "@cmh/datasets";
 import { type BinaryCodes, packCodes, unpackCodes } from "@cmh/hamming-index";
 import { evaluateRetrieval } from "@cmh/metrics";
-import { createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
+import { ConfigError, createRng, initBackend, Sgd, tf, trainStep } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig } from "./config";
-import { generatorAdversarial } from "./losses";
-import { UCHNetworks } from "./network";
 import {
+  generatorAdversarial,
   innerDiscriminatorLoss,
   innerGeneratorLoss,
   outerDiscriminatorLoss,
   outerGeneratorLoss,
-} from "./steps";
+} from "./losses";
+import { UCHNetworks } from "./network";
 import { UCH } from "./uch";
 
 const TINY: Partial<UCHConfig> = {
@@ -98,6 +98,14 @@ describe("UCH config", () => {
     expect(() => new UCH({ lrGamma: 2 })).toThrow(/lrGamma/);
     expect(() => new UCH({ generatorLoss: "wgan" as never })).toThrow(/generatorLoss.*wgan/);
     expect(() => new UCH({ textActivation: "gelu" as never })).toThrow(/textActivation/);
+    // One error class, naming the method, the key, the expectation and the value.
+    expect(() => new UCH({ lr: -1 })).toThrow(ConfigError);
+    expect(() => new UCH({ lr: -1 })).toThrow("UCH: config.lr must be a number > 0, got -1");
+    expect(() => new UCH({ commonDm: 64 } as never)).toThrow(/unknown config key "commonDm"/);
+  });
+
+  it("networks before fit or load: the shared not-built guard names the method", () => {
+    expect(() => new UCH().networks).toThrow(/UCH: model not built/);
   });
 });
 
@@ -319,6 +327,41 @@ describeOnBackends("UCH fit and encode", () => {
     b.dispose();
   });
 
+  it("collapse monitors agree with the codes encode gives for the same rows, and are recorded per epoch", async () => {
+    const m = new UCH({ ...TINY, input: "none", epochs: 1 });
+    const report = await m.fit(data);
+    expect(report.history.at(-1)).toHaveProperty("distinctCodes");
+    const rows = 64;
+    const v = tf.tensor2d(data.image.data.subarray(0, rows * data.image.cols), [
+      rows,
+      data.image.cols,
+    ]);
+    const t = tf.tensor2d(data.text.data.subarray(0, rows * data.text.cols), [
+      rows,
+      data.text.cols,
+    ]);
+    const mon = m.monitor(v, t);
+    tf.dispose([v, t]);
+    const textRows = {
+      rows,
+      cols: data.text.cols,
+      data: data.text.data.subarray(0, rows * data.text.cols),
+    };
+    const bits = unpackCodes(m.encode("text", textRows));
+    const K = TINY.bits ?? 16;
+    const distinct = new Set<string>();
+    const mean = new Float64Array(K);
+    for (let i = 0; i < rows; i++) {
+      distinct.add(bits.subarray(i * K, (i + 1) * K).join(""));
+      for (let k = 0; k < K; k++) mean[k] += bits[i * K + k] / rows;
+    }
+    expect(mon.distinctCodes).toBeCloseTo(distinct.size / rows, 6);
+    expect(mon.maxBitMean).toBeCloseTo(Math.max(...mean.map(Math.abs)), 5);
+    for (const k of ["varFT", "varZ", "varH", "alignZ", "alignH"] as const)
+      expect(mon[k], k).toBeGreaterThanOrEqual(0);
+    m.dispose();
+  });
+
   it("refuses a one-pair training set with a clear message", async () => {
     const one = tinySet({ n: 1 });
     const m = new UCH({ ...UCH.presets.quick, ...TINY });
@@ -397,8 +440,8 @@ describe("UCH small fit", () => {
     const first = q.report.history[0];
     const last = q.report.history[q.report.history.length - 1];
     expect(last.Lf).toBeLessThan(first.Lf);
-    expect(last.fRec + last.fSim).toBeLessThan(first.fRec + first.fSim);
-    expect(last.zSim + last.zVar).toBeLessThan(first.zSim + first.zVar);
+    expect(last["Lf.fRec"] + last["Lf.fSim"]).toBeLessThan(first["Lf.fRec"] + first["Lf.fSim"]);
+    expect(last["Lz.zSim"] + last["Lz.zVar"]).toBeLessThan(first["Lz.zSim"] + first["Lz.zVar"]);
     // No collapse: many distinct codes and no constant bit, in both modalities.
     for (const mod of ["image", "text"] as const) {
       const codes = q.model.encode(mod, database[mod]);

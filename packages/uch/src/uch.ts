@@ -3,6 +3,7 @@ import {
   Adam,
   BaseHasher,
   batchIndices,
+  type EpochContext,
   type FitContext,
   type InputDims,
   type Modality,
@@ -11,38 +12,137 @@ import {
   type ParamGroup,
   type Rng,
   rowsTensor,
-  signPm1,
   stepLr,
   tf,
-  trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { UCH_DEFAULTS, UCH_PRESETS, type UCHConfig, validateUCHConfig } from "./config";
-import { UCHNetworks } from "./network";
+import { UCH_DEFAULTS, UCH_PRESETS, UCH_SCHEMA, type UCHConfig } from "./config";
 import {
   innerDiscriminatorLoss,
   innerGeneratorLoss,
   outerDiscriminatorLoss,
   outerGeneratorLoss,
-} from "./steps";
+} from "./losses";
+import { type CollapseMonitor, collapseMonitor } from "./monitor";
+import { UCHNetworks } from "./network";
 
-/** Collapse monitors computed on one batch (spec §9.2). */
-export interface CollapseMonitor {
-  /** Mean per-dimension variance of F^T, Z^T and H^T over the batch. */
-  readonly varFT: number;
-  readonly varZ: number;
-  readonly varH: number;
-  /** Paired distance of Z and of H relative to their spread: mean ||x^I−x^T||² / (Σvar x^I + Σvar x^T); ≈1 unaligned, →0 aligned. */
-  readonly alignZ: number;
-  readonly alignH: number;
-  /** Share of distinct text codes in the batch. */
-  readonly distinctCodes: number;
-  /** Largest |per-bit mean| of the batch's text codes sign(H^T) (1 = a constant bit). */
-  readonly maxBitMean: number;
+/** The optimisers and parameter groups of the four alternating updates (spec §5). */
+interface AlternatingUpdates {
+  /** Step (16): D^f_I, D^f_T. */
+  readonly df: ParamGroup;
+  /** Step (17): E_T, G^f_{I→T}, G^f_{T→I}, and E_I when it is trainable (its own learning rate). */
+  readonly gf: ParamGroup[];
+  /** Step (18): D^z_I, D^z_T. */
+  readonly dz: ParamGroup;
+  /** Step (19): G^z_{I→T}, G^z_{T→I}, hash layers included. */
+  readonly gz: ParamGroup;
+  /** Set every learning rate for an epoch of the step-decay schedule. */
+  setEpoch(epoch: number): void;
 }
 
-function meanVariance(x: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.moments(x, 0).variance) as tf.Scalar);
+/** Adam per parameter group, registered with the fit (checkpointed and disposed by the base). */
+function createUpdates(nets: UCHNetworks, c: UCHConfig, ctx: FitContext): AlternatingUpdates {
+  const adam = (lr: number) => new Adam({ lr, weightDecay: c.weightDecay });
+  const optDf = ctx.optimizer("df", adam(c.lr));
+  const optG = ctx.optimizer("gf", adam(c.lr));
+  const optEI = ctx.optimizer("ei", adam(c.lrImageEncoder));
+  const optDz = ctx.optimizer("dz", adam(c.lr));
+  const optGz = ctx.optimizer("gz", adam(c.lr));
+  const eiVars = nets.imageEncoder?.trainableVariables() ?? [];
+  const gf: ParamGroup[] = [
+    {
+      optimizer: optG,
+      variables: nets.outerGeneratorVariables().filter((v) => !eiVars.includes(v)),
+    },
+  ];
+  if (eiVars.length > 0) gf.push({ optimizer: optEI, variables: eiVars });
+  const schedule = c.lrStepEvery > 0 ? stepLr(1, c.lrStepEvery, c.lrGamma) : () => 1;
+  return {
+    df: { optimizer: optDf, variables: nets.outerDiscriminatorVariables() },
+    gf,
+    dz: { optimizer: optDz, variables: nets.innerDiscriminatorVariables() },
+    gz: { optimizer: optGz, variables: nets.innerGeneratorVariables() },
+    setEpoch(epoch) {
+      const f = schedule(epoch);
+      optDf.lr = optG.lr = optDz.lr = optGz.lr = c.lr * f;
+      optEI.lr = c.lrImageEncoder * f;
+    },
+  };
+}
+
+/** Step (16): update D^f on the outer discriminators' BCE; recorded as `Df`, `Df.dfI`, `Df.dfT`. */
+function outerDiscriminatorStep(
+  epoch: EpochContext,
+  nets: UCHNetworks,
+  u: AlternatingUpdates,
+  v: tf.Tensor,
+  t: tf.Tensor,
+): Promise<Record<string, number>> {
+  return epoch.step(() => outerDiscriminatorLoss(nets, v, t), u.df, { name: "Df" });
+}
+
+/** Step (17): update E and G^f by minimising L_f (eq. 8); recorded as `Lf` and `Lf.<term>`. */
+function outerGeneratorStep(
+  epoch: EpochContext,
+  nets: UCHNetworks,
+  c: UCHConfig,
+  u: AlternatingUpdates,
+  v: tf.Tensor,
+  t: tf.Tensor,
+): Promise<Record<string, number>> {
+  return epoch.step(() => outerGeneratorLoss(nets, v, t, c), u.gf, { name: "Lf" });
+}
+
+/** Step (18): update D^z on the inner discriminators' BCE; recorded as `Dz`, `Dz.dzI`, `Dz.dzT`. */
+function innerDiscriminatorStep(
+  epoch: EpochContext,
+  nets: UCHNetworks,
+  u: AlternatingUpdates,
+  v: tf.Tensor,
+  t: tf.Tensor,
+): Promise<Record<string, number>> {
+  return epoch.step(() => innerDiscriminatorLoss(nets, v, t), u.dz, { name: "Dz" });
+}
+
+/** Step (19): update G^z by minimising L_z (eq. 14), Z held fixed; recorded as `Lz` and `Lz.<term>`. */
+function innerGeneratorStep(
+  epoch: EpochContext,
+  nets: UCHNetworks,
+  c: UCHConfig,
+  u: AlternatingUpdates,
+  v: tf.Tensor,
+  t: tf.Tensor,
+): Promise<Record<string, number>> {
+  return epoch.step(() => innerGeneratorLoss(nets, v, t, c), u.gz, { name: "Lz" });
+}
+
+/**
+ * One iteration of the paper's alternating loop on a mini-batch: steps (16)–(19), or (16)–(17)
+ * only during the outer-cycle warm-up; records `total` = L_f + L_z.
+ */
+async function alternatingUpdate(
+  epoch: EpochContext,
+  nets: UCHNetworks,
+  c: UCHConfig,
+  u: AlternatingUpdates,
+  v: tf.Tensor,
+  t: tf.Tensor,
+  withInnerCycle: boolean,
+): Promise<void> {
+  await outerDiscriminatorStep(epoch, nets, u, v, t);
+  const lf = await outerGeneratorStep(epoch, nets, c, u, v, t);
+  let lz = 0;
+  if (withInnerCycle) {
+    await innerDiscriminatorStep(epoch, nets, u, v, t);
+    lz = (await innerGeneratorStep(epoch, nets, c, u, v, t)).total;
+  }
+  epoch.record({ total: lf.total + lz });
+}
+
+/** The epoch's mini-batches: a fresh permutation, batches of `batchSize` (the last short one dropped). */
+function miniBatches(n: number, batchSize: number, rng: Rng): Uint32Array[] {
+  const size = Math.min(batchSize, n);
+  return batchIndices(n, { batchSize: size, rng, dropLast: n > size });
 }
 
 /**
@@ -61,13 +161,12 @@ export class UCH extends BaseHasher<UCHConfig> {
   };
   static readonly supervised: boolean = false;
   static readonly inputs = ["image", "text"] as const;
-  static readonly defaults: UCHConfig = UCH_DEFAULTS;
-  static readonly presets: Record<string, Partial<UCHConfig>> = UCH_PRESETS;
-
-  /** Extra config checks, run after the base's type and range checks. */
-  static validateConfig(c: UCHConfig): void {
-    validateUCHConfig(c);
-  }
+  static readonly schema = UCH_SCHEMA;
+  static readonly defaults: Readonly<UCHConfig> = UCH_DEFAULTS;
+  static readonly presets: Readonly<Record<string, Partial<UCHConfig>>> = UCH_PRESETS;
+  /** The variance, covariance and balance terms need batch statistics: fit refuses fewer pairs. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "batch statistics";
 
   private nets?: UCHNetworks;
   /** Per-modality training means of H (zeros unless `centerCodes`). */
@@ -75,10 +174,10 @@ export class UCH extends BaseHasher<UCHConfig> {
 
   /** The trained networks (for inspection; throws before fit/load). */
   get networks(): UCHNetworks {
-    if (!this.nets) throw new Error("UCH: model not built (call fit or load first)");
-    return this.nets;
+    return this.requireModel(this.nets);
   }
 
+  /** Build the networks for the input widths (draws every initial weight from `rng`). */
   protected build(dims: InputDims, rng: Rng): void {
     this.nets?.dispose();
     this.nets = new UCHNetworks(dims, this.config, rng);
@@ -88,6 +187,7 @@ export class UCH extends BaseHasher<UCHConfig> {
     };
   }
 
+  /** Every weight under a stable name, plus the bit centres when `centerCodes` is set. */
   protected weights(): Record<string, WeightValue> {
     const w: Record<string, WeightValue> = { ...this.networks.namedWeights() };
     if (this.config.centerCodes && this.centers) {
@@ -97,183 +197,100 @@ export class UCH extends BaseHasher<UCHConfig> {
     return w;
   }
 
+  /** What the saved model needs besides weights: the resolved image output activation. */
   protected override extra(): unknown {
     return { imageOutputRelu: this.networks.imageOutputRelu };
   }
 
+  /** Restore what `extra` saved. */
   protected override restoreExtra(extra: unknown): void {
     const e = extra as { imageOutputRelu?: boolean } | undefined;
     if (this.nets && typeof e?.imageOutputRelu === "boolean")
       this.nets.imageOutputRelu = e.imageOutputRelu;
   }
 
+  /** Warm-up and joint epochs together (for progress and ETA). */
   protected override totalEpochs(): number {
     return this.config.warmupEpochs + this.config.epochs;
   }
 
+  /**
+   * The paper's training (spec §5): optionally warm up the outer cycle alone (steps 16–17), then
+   * run steps (16)–(19) on every mini-batch of every epoch; bit centres after training when
+   * `centerCodes` is set.
+   */
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const c = this.config;
-    const nets = this.networks;
-    if (train.image.rows < 2)
-      throw new RangeError(
-        `UCH: fit needs at least 2 training pairs (batch statistics), got ${train.image.rows}`,
-      );
-    if (c.imageOutputActivation === "auto") {
-      // relu only when the features fed to the network (after the input stage) are non-negative,
-      // e.g. raw post-ReLU fc7.
-      let min = Number.POSITIVE_INFINITY;
-      for (const x of train.image.data) if (x < min) min = x;
-      nets.imageOutputRelu = min >= 0;
-    }
-    const adam = (lr: number) => new Adam({ lr, weightDecay: c.weightDecay });
-    const optDf = ctx.optimizer("df", adam(c.lr));
-    const optG = ctx.optimizer("gf", adam(c.lr));
-    const optEI = ctx.optimizer("ei", adam(c.lrImageEncoder));
-    const optDz = ctx.optimizer("dz", adam(c.lr));
-    const optGz = ctx.optimizer("gz", adam(c.lr));
-    const eiVars = nets.imageEncoder?.trainableVariables() ?? [];
-    const outerGroups: ParamGroup[] = [
-      {
-        optimizer: optG,
-        variables: nets.outerGeneratorVariables().filter((v) => !eiVars.includes(v)),
-      },
-    ];
-    if (eiVars.length > 0) outerGroups.push({ optimizer: optEI, variables: eiVars });
-    const dfGroup = { optimizer: optDf, variables: nets.outerDiscriminatorVariables() };
-    const dzGroup = { optimizer: optDz, variables: nets.innerDiscriminatorVariables() };
-    const gzGroup = { optimizer: optGz, variables: nets.innerGeneratorVariables() };
-    const schedule = c.lrStepEvery > 0 ? stepLr(1, c.lrStepEvery, c.lrGamma) : () => 1;
-    const n = train.image.rows;
-    const batchSize = Math.min(c.batchSize, n);
-    const named = (prefix: string, r: Record<string, number>) => {
-      const out: Record<string, number> = {};
-      for (const [k, v] of Object.entries(r)) out[k === "total" ? prefix : k] = v;
-      return out;
-    };
-    const runEpoch = async (
-      epoch: { record(t: Record<string, number>): void; tick(): Promise<void> },
-      inner: boolean,
-    ) => {
-      const batches = batchIndices(n, { batchSize, rng: ctx.rng, dropLast: n > batchSize });
-      for (let b = 0; b < batches.length; b++) {
-        await epoch.tick();
-        const v = rowsTensor(train.image, batches[b]);
-        const t = rowsTensor(train.text, batches[b]);
-        try {
-          const terms: Record<string, number> = {};
-          // (16) D^f; (17) E + G^f on L_f; (18) D^z; (19) G^z on L_z.
-          Object.assign(
-            terms,
-            named(
-              "Df",
-              trainStep(() => outerDiscriminatorLoss(nets, v, t), dfGroup),
-            ),
-          );
-          Object.assign(
-            terms,
-            named(
-              "Lf",
-              trainStep(() => outerGeneratorLoss(nets, v, t, c), outerGroups),
-            ),
-          );
-          if (inner) {
-            Object.assign(
-              terms,
-              named(
-                "Dz",
-                trainStep(() => innerDiscriminatorLoss(nets, v, t), dzGroup),
-              ),
-            );
-            Object.assign(
-              terms,
-              named(
-                "Lz",
-                trainStep(() => innerGeneratorLoss(nets, v, t, c), gzGroup),
-              ),
-            );
-          }
-          terms.total = terms.Lf + (terms.Lz ?? 0);
-          epoch.record(terms);
-          if (b === batches.length - 1 && inner) {
-            const m = this.monitor(v, t);
-            epoch.record({ ...m });
-          }
-        } finally {
-          tf.dispose([v, t]);
-        }
-      }
-    };
-    const setLr = (epoch: number) => {
-      const f = schedule(epoch);
-      optDf.lr = optG.lr = optDz.lr = optGz.lr = c.lr * f;
-      optEI.lr = c.lrImageEncoder * f;
-    };
+    this.resolveImageOutputActivation(train.image);
+    const updates = createUpdates(this.networks, c, ctx);
     if (c.warmupEpochs > 0) {
       await ctx.phase("warmup", c.warmupEpochs, async (epoch) => {
-        setLr(0);
-        await runEpoch(epoch, false);
+        updates.setEpoch(0);
+        await this.trainEpoch(train, epoch, ctx.rng, updates, false);
       });
     }
     await ctx.phase("train", c.epochs, async (epoch) => {
-      setLr(epoch.epoch);
-      await runEpoch(epoch, true);
+      updates.setEpoch(epoch.epoch);
+      await this.trainEpoch(train, epoch, ctx.rng, updates, true);
     });
-    if (c.centerCodes && this.centers) {
-      for (const mod of ["image", "text"] as const) {
-        const m = train[mod];
-        const sum = new Float64Array(c.bits);
-        for (let r = 0; r < m.rows; r += 2048) {
-          const idx = Array.from({ length: Math.min(2048, m.rows - r) }, (_, i) => r + i);
-          const h = tf.tidy(() => nets.hash(mod, rowsTensor(m, idx)));
-          const d = h.dataSync();
-          h.dispose();
-          for (let i = 0; i < d.length; i++) sum[i % c.bits] += d[i];
-          await ctx.tick();
-        }
-        for (let k = 0; k < c.bits; k++) this.centers[mod][k] = sum[k] / m.rows;
+    if (c.centerCodes) await this.fitCodeCentres(train, ctx);
+  }
+
+  /** One epoch: the alternating update on every mini-batch; collapse monitors on the last one. */
+  private async trainEpoch(
+    train: CrossModalSet,
+    epoch: EpochContext,
+    rng: Rng,
+    updates: AlternatingUpdates,
+    withInnerCycle: boolean,
+  ): Promise<void> {
+    const batches = miniBatches(train.image.rows, this.config.batchSize, rng);
+    for (let b = 0; b < batches.length; b++) {
+      const v = rowsTensor(train.image, batches[b]);
+      const t = rowsTensor(train.text, batches[b]);
+      try {
+        await alternatingUpdate(epoch, this.networks, this.config, updates, v, t, withInnerCycle);
+        if (withInnerCycle && b === batches.length - 1) epoch.record({ ...this.monitor(v, t) });
+      } finally {
+        tf.dispose([v, t]);
       }
+    }
+  }
+
+  /** `imageOutputActivation: "auto"`: ReLU on F̂^I only when the (input-staged) image features are non-negative, e.g. raw post-ReLU fc7. */
+  private resolveImageOutputActivation(image: Matrix): void {
+    if (this.config.imageOutputActivation !== "auto") return;
+    let min = Number.POSITIVE_INFINITY;
+    for (const x of image.data) if (x < min) min = x;
+    this.networks.imageOutputRelu = min >= 0;
+  }
+
+  /** Bit centring (`centerCodes`, not in the paper): each modality's mean H over the training rows. */
+  private async fitCodeCentres(train: CrossModalSet, ctx: FitContext): Promise<void> {
+    const c = this.config;
+    const nets = this.networks;
+    if (!this.centers) return;
+    for (const mod of ["image", "text"] as const) {
+      const m = train[mod];
+      const sum = new Float64Array(c.bits);
+      for (let r = 0; r < m.rows; r += 2048) {
+        const idx = Array.from({ length: Math.min(2048, m.rows - r) }, (_, i) => r + i);
+        const h = tf.tidy(() => nets.hash(mod, rowsTensor(m, idx)));
+        const d = h.dataSync();
+        h.dispose();
+        for (let i = 0; i < d.length; i++) sum[i % c.bits] += d[i];
+        await ctx.tick();
+      }
+      for (let k = 0; k < c.bits; k++) this.centers[mod][k] = sum[k] / m.rows;
     }
   }
 
   /** Collapse monitors (per-dimension variance of F^T, Z, H; per-bit code mean) on a batch. */
   monitor(v: tf.Tensor, t: tf.Tensor): CollapseMonitor {
-    const nets = this.networks;
-    const vals = tf.tidy(() => {
-      const ft = nets.textFeatures(t);
-      const zt = nets.gfTI.enc.apply(ft);
-      const ht = nets.gzTI.enc.apply(zt);
-      const zi = nets.common("image", v);
-      const hi = nets.gzIT.enc.apply(zi);
-      const bitMean = tf.max(tf.abs(tf.mean(signPm1(ht), 0)));
-      const align = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.div(
-          tf.mean(tf.sum(tf.square(tf.sub(a, b)), 1)),
-          tf.add(
-            tf.add(tf.sum(tf.moments(a, 0).variance), tf.sum(tf.moments(b, 0).variance)),
-            1e-12,
-          ),
-        );
-      return tf.stack([
-        meanVariance(ft),
-        tf.mul(tf.add(meanVariance(zt), meanVariance(zi)), 0.5),
-        meanVariance(ht),
-        bitMean,
-        align(zi, zt),
-        align(hi, ht),
-      ]);
-    });
-    const [varFT, varZ, varH, maxBitMean, alignZ, alignH] = Array.from(vals.dataSync());
-    vals.dispose();
-    const codes = tf.tidy(() => tf.cast(tf.greaterEqual(nets.hash("text", t), 0), "int32"));
-    const bits = codes.dataSync();
-    const K = codes.shape[1] ?? 1;
-    codes.dispose();
-    const seen = new Set<string>();
-    for (let i = 0; i < bits.length / K; i++) seen.add(bits.subarray(i * K, (i + 1) * K).join(""));
-    const distinctCodes = seen.size / (bits.length / K);
-    return { varFT, varZ, varH, maxBitMean, alignZ, alignH, distinctCodes };
+    return collapseMonitor(this.networks, v, t);
   }
 
+  /** The hash-layer output H of a modality (minus the bit centre when `centerCodes`); the base takes its sign. */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const nets = this.networks;
     return tf.tidy(() => {
