@@ -7,11 +7,11 @@ import {
   hingeScore,
   reinforceLoss,
   rewardOf,
-  sampleSoftmax,
   tripletHinge,
   weightDecayTerm,
 } from "./losses";
 import { HashNet } from "./network";
+import { sampleSoftmax } from "./sampling";
 
 beforeAll(async () => {
   await initBackend({ log: false });

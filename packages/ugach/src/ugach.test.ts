@@ -1,12 +1,14 @@
 import type { CrossModalSet } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal, evaluateRetrieval } from "@cmh/metrics";
-import { createRng, initBackend, tf } from "@cmh/tensor-core";
+import { createRng, epochScale, initBackend, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lrFactor, marginOf, type UGACHConfig } from "./config";
 import { correlationGraph, isPositive } from "./graph";
-import { epochScale, generatorTriplets, pairTriplets, relaxedCodes, UGACH } from "./ugach";
+import { relaxedCodes } from "./network";
+import { generatorTriplets, pairTriplets } from "./sampling";
+import { UGACH } from "./ugach";
 
 const TINY: Partial<UGACHConfig> = {
   bits: 16,
