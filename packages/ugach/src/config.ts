@@ -143,7 +143,7 @@ export const UGACH_DEFAULTS: UGACHConfig = Object.freeze({
 /**
  * Named configs. `paper`: the defaults. `reference`: the code column throughout (batch 1, hidden
  * 8192, G 2 epochs, sigmoid reward, softmax over the 2 samples, first 15,000 items, D pre-trained
- * 30 × 1000 loops of batch 20). `quick`: reduced budget for a 2-core CPU (see README).
+ * 30 × 1000 loops of batch 20). `quick`: reduced budget for a 2-core CPU (docs/experiments/ugach.md).
  * `Baseline`: D pre-training only (own-pair positives). `Baseline-GAN`: adversarial, no graph.
  */
 export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Object.freeze({
@@ -162,8 +162,8 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
   },
   quick: {
     hidden: 256,
-    // pretrainEpochs, lrSchedule and lrG: chosen in session 4 on two validation sets over two
-    // seeds (README "Session 4"); rewardBaseline in session 3 (README "How lrG was chosen").
+    // pretrainEpochs, lrSchedule and lrG: chosen on two validation sets over two seeds; rewardBaseline
+    // on two validation sets (docs/experiments/ugach.md).
     pretrainEpochs: 10,
     epochs: 3,
     lrScaling: "none",
