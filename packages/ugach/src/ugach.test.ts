@@ -5,9 +5,7 @@ import { createRng, epochScale, initBackend, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lrFactor, marginOf, type UGACHConfig } from "./config";
-import { correlationGraph, isPositive } from "./graph";
 import { relaxedCodes } from "./network";
-import { generatorTriplets, pairTriplets } from "./sampling";
 import { UGACH } from "./ugach";
 
 const TINY: Partial<UGACHConfig> = {
@@ -83,52 +81,6 @@ describe("config and presets", () => {
     expect(() => new UGACH({ candidateRatio: 0.5 })).toThrow(/candidateRatio/);
     expect(() => new UGACH({ epochs: 0, pretrainEpochs: 0 })).toThrow(/nothing would be trained/);
     expect(() => new UGACH({ bits: 4 })).toThrow(/bits/);
-  });
-});
-
-describe("training data for D", () => {
-  it("pre-training triplets: own pair positive, a random non-pair negative", () => {
-    const t = pairTriplets(50, 2, createRng(1));
-    expect(t.query.length).toBe(100);
-    for (let r = 0; r < 100; r++) {
-      expect(t.pos[r]).toBe(t.query[r]);
-      expect(t.neg[r]).not.toBe(t.query[r]);
-    }
-  });
-
-  it("generator triplets: negatives are never graph positives; positives always are", () => {
-    const data = tinySet({ n: 80 });
-    const g = correlationGraph(data.image, data.text, 5);
-    const rng = createRng(2);
-    const hq = new Float32Array(80 * 8).map(() => rng.uniform());
-    const hx = new Float32Array(80 * 8).map(() => rng.uniform());
-    const t = generatorTriplets(hq, hx, g.positives, 8, 16, 2, rng);
-    expect(t.query.length).toBe(160);
-    for (let r = 0; r < t.query.length; r++) {
-      expect(isPositive(g.positives, t.query[r], t.pos[r])).toBe(true);
-      expect(isPositive(g.positives, t.query[r], t.neg[r])).toBe(false);
-    }
-  });
-
-  it("the generator prefers candidates close to the query in its relaxed space", () => {
-    // Item q+1 (mod n) has the query's relaxed code; every other item is far: it should dominate.
-    const n = 40;
-    const rng = createRng(3);
-    const hq = new Float32Array(n * n);
-    const hx = new Float32Array(n * n);
-    for (let q = 0; q < n; q++) {
-      hq[q * n + q] = 3;
-      hx[((q + 1) % n) * n + q] = 3;
-    }
-    const positives = {
-      n,
-      offsets: Int32Array.from({ length: n + 1 }, (_, i) => i),
-      items: Int32Array.from({ length: n }, (_, i) => i),
-    };
-    const t = generatorTriplets(hq, hx, positives, n, n, 1, rng);
-    let hits = 0;
-    for (let r = 0; r < t.query.length; r++) if (t.neg[r] === (t.query[r] + 1) % n) hits++;
-    expect(hits / t.query.length).toBeGreaterThan(0.9);
   });
 });
 
