@@ -132,6 +132,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     return this.G;
   }
 
+  /** D and G, same shape, separate weights (D first: the rng draws of the init). */
   protected build(dims: InputDims, rng: Rng): void {
     const { hidden, bits, initStd } = this.config;
     this.D?.dispose();
@@ -140,18 +141,22 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     this.G = new HashNet(dims, hidden, bits, rng, initStd);
   }
 
+  /** The saved model: D's weights. */
   protected weights(): Record<string, WeightValue> {
     return this.D ? this.D.namedWeights("D.") : {};
   }
 
+  /** Checkpointed with the model to resume a fit: G's weights. */
   protected override trainingState(): Record<string, WeightValue> {
     return this.G ? this.G.namedWeights("G.") : {};
   }
 
+  /** Pre-training plus adversarial epochs, for the progress ETA (before `epochScaleItems`). */
   protected override totalEpochs(): number {
     return this.config.pretrainEpochs + this.config.epochs;
   }
 
+  /** h(x) − 0.5 of D's pathway for the modality (bit = value ≥ 0). */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const D = this.D as HashNet;
     // code = 1[h ≥ 0.5]; the base packs value ≥ 0 as bit 1.
