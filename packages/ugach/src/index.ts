@@ -1,4 +1,4 @@
-export { UGACH_DEFAULTS, UGACH_PRESETS, type UGACHConfig } from "./config";
+export { UGACH_DEFAULTS, UGACH_PRESETS, UGACH_SCHEMA, type UGACHConfig } from "./config";
 export {
   candidateDistances,
   generatorLogProbs,

@@ -1,7 +1,14 @@
 import type { CrossModalSet } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal, evaluateRetrieval } from "@cmh/metrics";
-import { createRng, epochScale, initBackend, tf } from "@cmh/tensor-core";
+import {
+  ConfigError,
+  createRng,
+  epochScale,
+  initBackend,
+  tf,
+  validatePresets,
+} from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lrFactor, marginOf, type UGACHConfig } from "./config";
@@ -77,10 +84,36 @@ describe("config and presets", () => {
     expect(() => new UGACH({ reward: "exp" as never })).toThrow(
       /reward.*"softplus", "sigmoid".*"exp"/,
     );
-    expect(() => new UGACH({ hidden: 0 })).toThrow(/hidden must be a positive integer/);
+    expect(() => new UGACH({ hidden: 0 })).toThrow(
+      /UGACH: config\.hidden must be an integer >= 1, got 0/,
+    );
     expect(() => new UGACH({ candidateRatio: 0.5 })).toThrow(/candidateRatio/);
     expect(() => new UGACH({ epochs: 0, pretrainEpochs: 0 })).toThrow(/nothing would be trained/);
     expect(() => new UGACH({ bits: 4 })).toThrow(/bits/);
+    expect(() => new UGACH({ hiddn: 8 } as never)).toThrow(/unknown config key "hiddn"/);
+    expect(() => new UGACH({ margin: 0 })).toThrow(ConfigError);
+  });
+
+  it("every preset passes the schema; the schema's defaults are the paper preset", () => {
+    expect(() => validatePresets("UGACH", UGACH.schema, UGACH.presets)).not.toThrow();
+    expect(() => validatePresets("UGACH", UGACH.schema, { bad: { lrD: -1 } })).toThrow(
+      /UGACH preset "bad": config\.lrD must be a number >= 0, got -1/,
+    );
+    expect(new UGACH().config).toEqual(UGACH.defaults);
+  });
+
+  it("fit refuses fewer than 2 training items, also through trainItems", async () => {
+    const data = tinySet({ n: 8, seed: 1 });
+    const one = {
+      ...data,
+      image: { ...data.image, rows: 1, data: data.image.data.subarray(0, data.image.cols) },
+      text: { ...data.text, rows: 1, data: data.text.data.subarray(0, data.text.cols) },
+      labels: undefined,
+    };
+    await expect(new UGACH(TINY).fit(one)).rejects.toThrow(/at least 2 training pairs/);
+    await expect(new UGACH({ ...TINY, trainItems: 1 }).fit(data)).rejects.toThrow(
+      /at least 2 training pairs \(trainItems/,
+    );
   });
 });
 

@@ -1,8 +1,10 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
   batchIndices,
+  checkTrainingRows,
+  createOptimizer,
+  type EpochContext,
   epochScale,
   type FitContext,
   type InputDims,
@@ -12,9 +14,7 @@ import {
   type PaperRef,
   type Rng,
   rowsTensor,
-  Sgd,
   tf,
-  trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
 import {
@@ -22,8 +22,8 @@ import {
   marginOf,
   UGACH_DEFAULTS,
   UGACH_PRESETS,
+  UGACH_SCHEMA,
   type UGACHConfig,
-  validateUGACHConfig,
 } from "./config";
 import { correlationGraph, type PositiveSets, pairPositives } from "./graph";
 import {
@@ -51,7 +51,6 @@ const ENDS: Record<Direction, [Modality, Modality]> = {
   i2t: ["image", "text"],
   t2i: ["text", "image"],
 };
-type Recorder = (terms: Record<string, number>) => void;
 type Codes = Record<Modality, Float32Array>;
 
 /** Facts about the correlation graph of the last fit (diagnostics; no labels involved). */
@@ -86,7 +85,6 @@ interface FitRun {
   readonly optPre: Optimizer;
   readonly optD: Optimizer;
   readonly optG: Optimizer;
-  readonly tick: () => Promise<void>;
 }
 
 /**
@@ -106,12 +104,12 @@ export class UGACH extends BaseHasher<UGACHConfig> {
   };
   static readonly supervised: boolean = false;
   static readonly inputs = ["image", "text"] as const;
-  static readonly defaults: UGACHConfig = UGACH_DEFAULTS;
+  static readonly schema = UGACH_SCHEMA;
+  static readonly defaults: Readonly<UGACHConfig> = UGACH_DEFAULTS;
   static readonly presets: Readonly<Record<string, Partial<UGACHConfig>>> = UGACH_PRESETS;
-  /** Range and enum checks of a merged config (throws `HasherError` naming the key). */
-  static validateConfig(c: UGACHConfig): void {
-    validateUGACHConfig(c);
-  }
+  /** A triplet needs a negative: another item than the query's own pair. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "a negative needs a second item";
 
   private D?: HashNet;
   private G?: HashNet;
@@ -158,7 +156,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
 
   /** h(x) − 0.5 of D's pathway for the modality (bit = value ≥ 0). */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
-    const D = this.D as HashNet;
+    const D = this.requireModel(this.D);
     // code = 1[h ≥ 0.5]; the base packs value ≥ 0 as bit 1.
     return tf.sub(D.apply(modality, matrixTensor(x)), 0.5);
   }
@@ -171,7 +169,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     const positives = this.buildGraph(run, ctx.signal);
     await ctx.tick();
     // 2. Pre-train D on own-pair positives (the paper's Baseline).
-    await ctx.phase("pretrain", cfg.pretrainEpochs, (ep) => this.pretrainEpoch(run, ep.record));
+    await ctx.phase("pretrain", cfg.pretrainEpochs, (ep) => this.pretrainEpoch(run, ep));
     // 3. Adversarial epochs.
     await ctx.phase("train", cfg.epochs, async (ep) => {
       this.scheduleRates(run, ep.epoch);
@@ -179,11 +177,10 @@ export class UGACH extends BaseHasher<UGACHConfig> {
       const triplets = this.generateTriplets(run, positives);
       // 3b. D learns to rank the manifold pairs above G's pairs (eq. 6).
       for (let e = 0; e < cfg.dEpochs; e++)
-        await this.discriminatorEpoch(run, triplets, cfg.batchSize, run.optD, ep.record);
+        await this.discriminatorEpoch(run, triplets, cfg.batchSize, run.optD, ep);
       // 3c. G learns by REINFORCE, rewarded by D (frozen) (eqs. 9-10).
       const hD = codesOf(run.D, run.feats);
-      for (let e = 0; e < cfg.gEpochs; e++)
-        await this.generatorEpoch(run, positives, hD, ep.record);
+      for (let e = 0; e < cfg.gEpochs; e++) await this.generatorEpoch(run, positives, hD, ep);
     });
   }
 
@@ -203,11 +200,10 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     const firstRows = (m: Matrix): Matrix =>
       n === m.rows ? m : { rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) };
     const feats = { image: firstRows(train.image), text: firstRows(train.text) };
-    if (n < 2) throw new Error(`UGACH.fit needs at least 2 training items, got ${n}`);
-    const D = this.D as HashNet;
-    const G = this.G as HashNet;
-    const makeOpt = (lr: number): Optimizer =>
-      cfg.optimizer === "adam" ? new Adam({ lr }) : new Sgd({ lr });
+    checkTrainingRows("UGACH", n, 2, "trainItems: a negative needs a second item");
+    const D = this.requireModel(this.D);
+    const G = this.requireModel(this.G, "generator");
+    const makeOpt = (lr: number): Optimizer => createOptimizer(cfg.optimizer, { lr });
     // "linear": the reference's per-triplet rates × batch (pre-training: its batch of 20).
     const lin = cfg.lrScaling === "linear";
     const lrPre = cfg.pretrainLr * (lin ? cfg.pretrainBatchSize / 20 : 1);
@@ -230,7 +226,6 @@ export class UGACH extends BaseHasher<UGACHConfig> {
       optPre: ctx.optimizer("pretrain", makeOpt(lrPre)),
       optD: ctx.optimizer("D", makeOpt(lrD)),
       optG: ctx.optimizer("G", makeOpt(lrG)),
-      tick: () => ctx.tick(),
     };
   }
 
@@ -252,13 +247,13 @@ export class UGACH extends BaseHasher<UGACHConfig> {
   }
 
   /** Step 2, one epoch: D on (q, own pair, random non-pair) triplets in both directions. */
-  private async pretrainEpoch(run: FitRun, record: Recorder): Promise<void> {
+  private async pretrainEpoch(run: FitRun, ep: EpochContext): Promise<void> {
     const { cfg, n, rng } = run;
     const triplets = {
       i2t: pairTriplets(n, cfg.pretrainSamples, rng),
       t2i: pairTriplets(n, cfg.pretrainSamples, rng),
     };
-    await this.discriminatorEpoch(run, triplets, cfg.pretrainBatchSize, run.optPre, record);
+    await this.discriminatorEpoch(run, triplets, cfg.pretrainBatchSize, run.optPre, ep);
   }
 
   /** The paper's ×0.1 every two outer epochs, when `lrSchedule` is "paper". */
@@ -286,11 +281,11 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     triplets: Record<Direction, Triplets>,
     batchSize: number,
     opt: Optimizer,
-    record: Recorder,
+    ep: EpochContext,
   ): Promise<void> {
     for (const dir of DIRECTIONS) {
       for (const idx of batchIndices(triplets[dir].query.length, { batchSize, rng: run.rng }))
-        await this.discriminatorStep(run, dir, triplets[dir], idx, opt, record);
+        await this.discriminatorStep(run, dir, triplets[dir], idx, opt, ep);
     }
   }
 
@@ -301,7 +296,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     t: Triplets,
     idx: Uint32Array,
     opt: Optimizer,
-    record: Recorder,
+    ep: EpochContext,
   ): Promise<void> {
     const { cfg, D, feats, margin } = run;
     const [qm, xm] = ENDS[dir];
@@ -317,7 +312,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     const xT = rowsTensor(feats[xm], xi);
     const dVars = run.dVars;
     try {
-      const terms = trainStep(
+      await ep.step(
         () => {
           const hq = D.apply(qm, qT);
           const hx = D.apply(xm, xT);
@@ -328,15 +323,13 @@ export class UGACH extends BaseHasher<UGACHConfig> {
             margin,
           );
           const total = tf.add(hinge, weightDecayTerm(dVars, cfg.weightDecay)) as tf.Scalar;
-          return { total, terms: { hinge } };
+          return { total, terms: { [`hinge_${dir}`]: hinge } };
         },
         { optimizer: opt, variables: dVars },
       );
-      record({ total: terms.total, [`hinge_${dir}`]: terms.hinge });
     } finally {
       tf.dispose([qT, xT]);
     }
-    await run.tick();
   }
 
   /** One G epoch: shuffled batches of queries, i2t then t2i, one REINFORCE step each. */
@@ -344,11 +337,11 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     run: FitRun,
     positives: PositiveSets,
     hD: Codes,
-    record: Recorder,
+    ep: EpochContext,
   ): Promise<void> {
     for (const dir of DIRECTIONS) {
       for (const qIdx of batchIndices(run.n, { batchSize: run.cfg.gBatchSize, rng: run.rng }))
-        await this.generatorStep(run, dir, qIdx, positives, hD, record);
+        await this.generatorStep(run, dir, qIdx, positives, hD, ep);
     }
   }
 
@@ -362,7 +355,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     qIdx: Uint32Array,
     positives: PositiveSets,
     hD: Codes,
-    record: Recorder,
+    ep: EpochContext,
   ): Promise<void> {
     const { cfg, G, feats, n, candidates, rng } = run;
     const [qm, xm] = ENDS[dir];
@@ -374,7 +367,8 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     const gVars = run.gVars;
     let rewardSum = 0;
     try {
-      const terms = trainStep(
+      // Recorded as g_<dir> (G's total) and g_<dir>.reinforce, apart from D's `total`.
+      await ep.step(
         () => {
           const hq = G.apply(qm, qT);
           let hc: tf.Tensor = G.apply(xm, cT);
@@ -387,12 +381,12 @@ export class UGACH extends BaseHasher<UGACHConfig> {
           return { total, terms: { reinforce } };
         },
         { optimizer: run.optG, variables: gVars },
+        { name: `g_${dir}` },
       );
-      record({ [`g_${dir}`]: terms.reinforce, reward: rewardSum / (b * cfg.samplesPerQuery) });
+      ep.record({ reward: rewardSum / (b * cfg.samplesPerQuery) });
     } finally {
       tf.dispose([qT, cT]);
     }
-    await run.tick();
   }
 }
 
