@@ -1,4 +1,4 @@
-import { tf } from "@cmh/tensor-core";
+import { HasherError, tf } from "@cmh/tensor-core";
 
 /** Relaxed squared distances d(q_b, x_b) = ‖h(q_b) − h(x_b)‖² of aligned rows: [B, l] × [B, l] → [B]. */
 export function pairDistances(hq: tf.Tensor2D, hx: tf.Tensor2D): tf.Tensor1D {
@@ -75,14 +75,14 @@ export function reinforceLoss(
 ): tf.Scalar {
   const [b, c] = distances.shape;
   if (samples.length !== rewards.length || samples.length % b !== 0) {
-    throw new RangeError(
+    throw new HasherError(
       `reinforceLoss: ${samples.length} samples and ${rewards.length} rewards for ${b} queries`,
     );
   }
   const k = samples.length / b;
   for (const s of samples) {
     if (!(s >= 0 && s < c))
-      throw new RangeError(`reinforceLoss: sample index ${s} outside [0, ${c})`);
+      throw new HasherError(`reinforceLoss: sample index ${s} outside [0, ${c})`);
   }
   return tf.tidy(() => {
     if (mode === "candidates") {

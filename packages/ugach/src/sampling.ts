@@ -1,4 +1,4 @@
-import type { Rng } from "@cmh/tensor-core";
+import { HasherError, type Rng } from "@cmh/tensor-core";
 import { isPositive, type PositiveSets } from "./graph";
 import { rowSqDist } from "./losses";
 
@@ -18,7 +18,7 @@ export function sampleSoftmax(logits: ArrayLike<number>, k: number, rng: Rng): I
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
   if (max === Number.NEGATIVE_INFINITY)
-    throw new RangeError("sampleSoftmax: no candidate can be drawn");
+    throw new HasherError("sampleSoftmax: no candidate can be drawn");
   const cum = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
