@@ -2,14 +2,18 @@
 // reward per epoch, and (with --eval) the validation mAP@all of D's codes after every epoch of
 // every phase. Used to read the dynamics of a setting, never to pick an epoch (the fit's result is
 // always its last epoch), and never run on a test split.
-//   node packages/ugach/bench/curves.mjs <synthetic-val | csv-folder> <bits> <seed> ['{"k":v}'] [--eval] [--hubs]
-// (repo root, after `pnpm build`). A csv folder is the I_tr/T_tr/L_tr/I_te/T_te/L_te layout
+//   cd packages/ugach && npx tsup bench/curves.mjs --format esm --out-dir .tmp --no-config &&
+//     node .tmp/curves.js <synthetic-val | csv-folder> <bits> <seed> ['{"k":v}'] [--eval] [--hubs]
+//   (after `pnpm build`: tsup bundles the method's internals from `src/`; the `@cmh/*` packages
+//   come from their built `dist/`).
+// A csv folder is the I_tr/T_tr/L_tr/I_te/T_te/L_te layout
 // (e.g. the uci-val split of uci-mfeat's training rows described in the README).
 import { applySplit, loadTrainTestLayout, makeSplit, PROTOCOLS, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal } from "@cmh/metrics";
 import { initBackend } from "@cmh/tensor-core";
-import { relaxedCodes, UGACH } from "@cmh/ugach";
+import { UGACH } from "../src/index";
+import { relaxedCodes } from "../src/network";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const doEval = process.argv.includes("--eval");

@@ -1,19 +1,20 @@
 // Diagnostic (not used for any setting): label precision of the correlation graph's positives on
 // a training set, against the base rate of random pairs. Uses labels only to describe the graph.
-//   node packages/ugach/bench/graph-precision.mjs [default|uci-mfeat]   (repo root, after `pnpm build`)
-import { join } from "node:path";
+//   cd packages/ugach && npx tsup bench/graph-precision.mjs --format esm --out-dir .tmp --no-config &&
+//     node .tmp/graph-precision.js [default|uci-mfeat]
+//   (after `pnpm build`: tsup bundles the method's internals from `src/`; the `@cmh/*` packages
+//   come from their built `dist/`).
+import { resolve } from "node:path";
 import { applySplit, defaultDataset, loadTrainTestLayout } from "@cmh/datasets";
 import { initBackend } from "@cmh/tensor-core";
-import { correlationGraph } from "@cmh/ugach";
+import { correlationGraph } from "../src/graph";
 
 await initBackend({ log: false });
 const name = process.argv[2] ?? "default";
 const { set, split } =
   name === "default"
     ? defaultDataset()
-    : await loadTrainTestLayout(
-        join(new URL("../../../../shared/data/uci-mfeat", import.meta.url).pathname, "uci_all.mat"),
-      );
+    : await loadTrainTestLayout(resolve("../../../shared/data/uci-mfeat/uci_all.mat"));
 const { train } = applySplit(set, split);
 const L = train.labels;
 const share = (i, j) => {

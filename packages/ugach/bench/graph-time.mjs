@@ -1,9 +1,12 @@
 // Time of the correlation graph (both modalities) on the default synthetic training set, with the
 // default block product and, for comparison, with the pure-JS kernel for dense blocks.
-//   node packages/ugach/bench/graph-time.mjs   (repo root, after `pnpm build`)
+//   cd packages/ugach && npx tsup bench/graph-time.mjs --format esm --out-dir .tmp --no-config &&
+//     node .tmp/graph-time.js
+//   (after `pnpm build`: tsup bundles the method's internals from `src/`; the `@cmh/*` packages
+//   come from their built `dist/`).
 import { applySplit, defaultDataset } from "@cmh/datasets";
 import { initBackend, jsBlockProduct } from "@cmh/tensor-core";
-import { correlationGraph, sparseBlockProduct } from "@cmh/ugach";
+import { correlationGraph, sparseBlockProduct } from "../src/graph";
 
 await initBackend();
 const { set, split } = defaultDataset();

@@ -1,152 +1,161 @@
-import { HasherError, type InputSpec } from "@cmh/tensor-core";
+import {
+  type ConfigOf,
+  configSchema,
+  defineConfig,
+  inputSpecSchema,
+  optimizerSchema,
+  z,
+} from "@cmh/tensor-core";
+
+const int1 = () => z.number().int().min(1);
+const int0 = () => z.number().int().min(0);
+const nonNeg = () => z.number().min(0);
 
 /**
- * Config of {@link UGACH}. Every choice where the paper and the reference code
- * (`PKU-ICST-MIPL/UGACH_AAAI2018`) differ is a named switch; the defaults are the spec's `paper`
- * preset (paper equations and sizes, the code's learning rates and margin, the code filling gaps).
+ * The UGACH config schema. Every choice where the paper and the reference code
+ * (`PKU-ICST-MIPL/UGACH_AAAI2018`) differ is a named switch; the defaults are the `paper` preset
+ * (paper equations and sizes, the code's learning rates and margin, the code filling gaps).
  */
-export interface UGACHConfig {
-  /** Code length l. */
-  readonly bits: number;
-  /** Seed of every random choice (init, graph tie-free sampling, candidates, shuffles). */
-  readonly seed: number;
-  /**
-   * The shared input stage (`@cmh/tensor-core`), fitted on the training rows; the kNN graph and the
-   * networks both see its output. "none" [paper, code: raw post-ReLU fc7 and binary BoW, not
-   * normalised]; `quick`: "center-scale" (column means removed, one scale per modality; chosen by the
-   * worst case over the feature-form suite: docs/experiments/input-stage-selection.md).
-   */
-  readonly input: InputSpec;
-  /** Width of the common-representation (tanh) layer: 4096 [paper], 8192 [code]. */
-  readonly hidden: number;
-  /** Std of the truncated-normal weight init (biases 0) [code: 0.1]. */
-  readonly initStd: number;
+export const UGACH_SCHEMA = configSchema({
+  input: inputSpecSchema
+    .default("none")
+    .describe(
+      'The shared input stage, fitted on the training rows; the kNN graph and both networks see its output. "none" [paper, code: raw post-ReLU fc7 and binary BoW]; quick: "center-scale" (docs/experiments/input-stage-selection.md).',
+    ),
+  hidden: int1()
+    .default(4096)
+    .describe("Width of the common-representation (tanh) layer: 4096 [paper], 8192 [code]."),
+  initStd: nonNeg()
+    .default(0.1)
+    .describe("Std of the truncated-normal weight init, biases 0 [code: 0.1]."),
+  graph: z
+    .enum(["knn", "pair"])
+    .default("knn")
+    .describe(
+      'Positives: "knn" = the correlation graph (UGACH); "pair" = only the own pair (the ablations).',
+    ),
+  knnPerModality: int1()
+    .default(5)
+    .describe(
+      "Nearest neighbours per modality in a KNN_cross row, self included [code: 5 image + 5 text].",
+    ),
+  trainItems: int0()
+    .default(0)
+    .describe(
+      "Use only the first N training items (graph, queries, candidates); 0 = all [code: 15000].",
+    ),
+  epochScaleItems: int0()
+    .default(0)
+    .describe(
+      "Budget in updates: when > 0, both phases' epochs × max(1, round(epochScaleItems / n)) for n training items [NOT in paper or code; quick: 5000]; 0 = epochs as given.",
+    ),
+  marginRule: z
+    .enum(["bits/8", "fixed"])
+    .default("bits/8")
+    .describe('Triplet margin: "bits/8" = β = l/8 [code]; "fixed" = `margin` [paper: m = 1].'),
+  margin: z
+    .number()
+    .gt(0)
+    .default(1)
+    .describe('Margin used when marginRule is "fixed" [paper: 1].'),
+  weightDecay: nonNeg()
+    .default(0.01)
+    .describe("λ of the loss term λ·Σ‖P‖²/2 over all eight tensors of a network [code: 0.01]."),
+  pretrainEpochs: int0()
+    .default(30)
+    .describe("Discriminator pre-training (the paper's Baseline) epochs; 0 = none."),
+  pretrainBatchSize: int1()
+    .default(64)
+    .describe("Triplets per pre-training mini-batch [paper 64; code 20]."),
+  pretrainLr: nonNeg().default(0.01).describe("Learning rate of pre-training [code 0.01]."),
+  pretrainSamples: int1()
+    .default(1)
+    .describe("Triplets per query and direction in each pre-training epoch [code SELECTNUM = 1]."),
+  epochs: int0()
+    .default(30)
+    .describe("Outer adversarial epochs (0 = the Baseline: pre-training only) [code 30]."),
+  dEpochs: int1().default(1).describe("Discriminator epochs per outer epoch [paper and code: 1]."),
+  gEpochs: int1().default(1).describe("Generator epochs per outer epoch [paper 1; code 2]."),
+  batchSize: int1()
+    .default(64)
+    .describe("Triplets per discriminator mini-batch [paper 64; code 1]."),
+  gBatchSize: int1()
+    .default(64)
+    .describe(
+      "Queries per generator step, each query's REINFORCE term averaged [paper 64; code 1].",
+    ),
+  optimizer: optimizerSchema
+    .default("sgd")
+    .describe(
+      'Optimiser of every phase: "sgd" [code: GradientDescentOptimizer]; "adam" (NOT in paper or code).',
+    ),
+  lrScaling: z
+    .enum(["linear", "none"])
+    .default("linear")
+    .describe(
+      '"linear": the rates are the reference\'s per-triplet values × batch / reference batch (D, G: 1; pre-training: 20), so an epoch takes the reference\'s steps; "none": as given.',
+    ),
+  lrD: nonNeg().default(0.001).describe("Discriminator learning rate [code 0.001; paper 0.01]."),
+  lrG: nonNeg().default(0.01).describe("Generator learning rate [code 0.01; paper 0.01]."),
+  lrSchedule: z
+    .enum(["constant", "paper"])
+    .default("constant")
+    .describe(
+      '"constant" [code: the decay is never applied] or "paper" (×0.1 every two outer epochs; with epochScaleItems, every two scaled epochs).',
+    ),
+  samplesPerQuery: int1()
+    .default(2)
+    .describe("Samples drawn from the generator per query and direction [code SELECTNUM = 2]."),
+  candidateRatio: z
+    .number()
+    .min(1)
+    .default(50)
+    .describe(
+      "|C(q)| = ceil(n / candidateRatio) random items of the other modality [code SAMPLERATIO = 50; paper: the whole database].",
+    ),
+  minCandidates: int1()
+    .default(16)
+    .describe("Lower bound of |C(q)| (matters only for tiny training sets)."),
+  candidateSharing: z
+    .enum(["query", "batch"])
+    .default("query")
+    .describe(
+      '"query": a fresh C(q) per query [code]; "batch": one fresh C shared by the queries of a generator step.',
+    ),
+  generatorLogProb: z
+    .enum(["candidates", "samples"])
+    .default("candidates")
+    .describe(
+      'log p: "candidates" = log-softmax over all of C(q) [paper eq. 4]; "samples" = softmax over the k samples only [code].',
+    ),
+  reward: z
+    .enum(["softplus", "sigmoid"])
+    .default("softplus")
+    .describe('Reward: "softplus" = log(1 + e^f) [paper eq. 10]; "sigmoid" = σ(f) [code].'),
+  rewardBaseline: z
+    .boolean()
+    .default(false)
+    .describe("Subtract each query's mean reward (variance reduction; NOT in paper or code)."),
+}).superRefine((c, ctx) => {
+  if (c.epochs === 0 && c.pretrainEpochs === 0)
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "config.epochs must be > 0 when pretrainEpochs is 0 (nothing would be trained), got 0",
+    });
+});
 
-  /** Positives: "knn" = correlation graph (UGACH); "pair" = only the item's own pair (Baseline-GAN). */
-  readonly graph: "knn" | "pair";
-  /** Nearest neighbours per modality in a KNN_cross row, self included [code: 5 image + 5 text]. */
-  readonly knnPerModality: number;
-  /** Use only the first N training items (graph, queries, candidates); 0 = all [code: 15000]. */
-  readonly trainItems: number;
-  /**
-   * Budget in updates rather than epochs: when > 0, `pretrainEpochs` and `epochs` are multiplied
-   * by max(1, round(epochScaleItems / n)) for n training items, so a small set gets about as many
-   * steps as a set of this size [not in paper or code; `quick` uses 5,000, the default set's size;
-   * 0 = epochs as given].
-   */
-  readonly epochScaleItems: number;
-
-  /** Margin rule: "bits/8" = β = l/8 [code]; "fixed" = `margin` [paper: m = 1]. */
-  readonly marginRule: "bits/8" | "fixed";
-  /** Margin used when `marginRule` is "fixed". */
-  readonly margin: number;
-  /** λ of the loss term λ·Σ‖P‖²/2 over all eight tensors of a network [code: 0.01]. */
-  readonly weightDecay: number;
-
-  /** Discriminator pre-training (the paper's "Baseline") epochs; 0 = none. */
-  readonly pretrainEpochs: number;
-  /** Triplets per mini-batch in pre-training [paper 64; code 20]. */
-  readonly pretrainBatchSize: number;
-  /** SGD learning rate of pre-training [code 0.01]. */
-  readonly pretrainLr: number;
-  /** Triplets per query and direction in each pre-training epoch [code SELECTNUM = 1]. */
-  readonly pretrainSamples: number;
-
-  /** Outer adversarial epochs (0 = the Baseline: pre-training only) [code 30]. */
-  readonly epochs: number;
-  /** Discriminator epochs per outer epoch [paper and code: 1]. */
-  readonly dEpochs: number;
-  /** Generator epochs per outer epoch [paper 1; code 2]. */
-  readonly gEpochs: number;
-  /** Triplets per discriminator mini-batch [paper 64; code 1]. */
-  readonly batchSize: number;
-  /** Queries per generator step (each query's REINFORCE term averaged) [paper 64; code 1]. */
-  readonly gBatchSize: number;
-  /**
-   * Optimiser of every phase: "sgd" = plain SGD [code: GradientDescentOptimizer]; "adam" = Adam
-   * (β 0.9/0.999) — not in paper or code, used by `quick` because its budget is ~1 % of the code's steps.
-   */
-  readonly optimizer: "sgd" | "adam";
-  /**
-   * "linear": the learning rates below are the reference's per-triplet (batch-1) values and are
-   * multiplied by batch / reference batch (D and G: 1, pre-training: 20), so an epoch of mean-reduced
-   * mini-batches takes the same steps as the reference's epoch, weight decay included (spec §6:
-   * "lr scaled accordingly"). "none": used as given.
-   */
-  readonly lrScaling: "linear" | "none";
-  /** Discriminator learning rate [code 0.001; paper 0.01]. */
-  readonly lrD: number;
-  /** Generator SGD learning rate [code 0.01; paper 0.01]. */
-  readonly lrG: number;
-  /**
-   * "constant" [code: the decay is never applied] or "paper" (×0.1 every two outer epochs; with
-   * `epochScaleItems`, every two *scaled* epochs, i.e. 2 × scale epochs: see {@link lrFactor}).
-   */
-  readonly lrSchedule: "constant" | "paper";
-
-  /** Samples drawn from the generator per query and direction [code SELECTNUM = 2]. */
-  readonly samplesPerQuery: number;
-  /** |C(q)| = ceil(n / candidateRatio) random items of the other modality [code SAMPLERATIO = 50]. */
-  readonly candidateRatio: number;
-  /** Lower bound of |C(q)| (matters only for tiny training sets). */
-  readonly minCandidates: number;
-  /**
-   * "query": a fresh C(q) per query [code]; "batch": one fresh C shared by the queries of a
-   * generator step (each query still sees a uniform random subset; far cheaper on CPU).
-   */
-  readonly candidateSharing: "query" | "batch";
-  /** log p: "candidates" = log-softmax over all of C(q) [paper eq. 4]; "samples" = softmax over the k samples only [code]. */
-  readonly generatorLogProb: "candidates" | "samples";
-  /** Reward: "softplus" = log(1 + e^f) [paper eq. 10]; "sigmoid" = σ(f) [code]. */
-  readonly reward: "softplus" | "sigmoid";
-  /** Optional extension (not in paper or code): subtract each query's mean reward (variance reduction). */
-  readonly rewardBaseline: boolean;
-}
-
-/** The spec's `paper` preset values (the class defaults). */
-export const UGACH_DEFAULTS: UGACHConfig = Object.freeze({
-  bits: 32,
-  seed: 0,
-  input: "none",
-  hidden: 4096,
-  initStd: 0.1,
-  graph: "knn",
-  knnPerModality: 5,
-  trainItems: 0,
-  epochScaleItems: 0,
-  marginRule: "bits/8",
-  margin: 1,
-  weightDecay: 0.01,
-  pretrainEpochs: 30,
-  pretrainBatchSize: 64,
-  pretrainLr: 0.01,
-  pretrainSamples: 1,
-  epochs: 30,
-  dEpochs: 1,
-  gEpochs: 1,
-  batchSize: 64,
-  gBatchSize: 64,
-  optimizer: "sgd",
-  lrScaling: "linear",
-  lrD: 0.001,
-  lrG: 0.01,
-  lrSchedule: "constant",
-  samplesPerQuery: 2,
-  candidateRatio: 50,
-  minCandidates: 16,
-  candidateSharing: "query",
-  generatorLogProb: "candidates",
-  reward: "softplus",
-  rewardBaseline: false,
-} satisfies UGACHConfig) as UGACHConfig;
+/** Config of {@link UGACH}, derived from {@link UGACH_SCHEMA} (defaults: the `paper` preset). */
+export type UGACHConfig = ConfigOf<typeof UGACH_SCHEMA>;
 
 /**
- * Named configs. `paper`: the defaults. `reference`: the code column throughout (batch 1, hidden
- * 8192, G 2 epochs, sigmoid reward, softmax over the 2 samples, first 15,000 items, D pre-trained
- * 30 × 1000 loops of batch 20). `quick`: reduced budget for a 2-core CPU (see README).
- * `Baseline`: D pre-training only (own-pair positives). `Baseline-GAN`: adversarial, no graph.
+ * Defaults and named configs, validated against the schema when the module loads. `paper`: the
+ * defaults. `reference`: the code column throughout (batch 1, hidden 8192, G 2 epochs, sigmoid
+ * reward, softmax over the 2 samples, first 15,000 items, D pre-trained 30 × 1000 loops of batch
+ * 20). `quick`: reduced budget for a 2-core CPU (docs/experiments/ugach.md). `Baseline`: D
+ * pre-training only (own-pair positives). `Baseline-GAN`: adversarial, no graph.
  */
-export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Object.freeze({
+export const UGACH_CONFIG = defineConfig("UGACH", UGACH_SCHEMA, {
   paper: {},
   reference: {
     hidden: 8192,
@@ -162,8 +171,8 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
   },
   quick: {
     hidden: 256,
-    // pretrainEpochs, lrSchedule and lrG: chosen in session 4 on two validation sets over two
-    // seeds (README "Session 4"); rewardBaseline in session 3 (README "How lrG was chosen").
+    // pretrainEpochs, lrSchedule and lrG: chosen on two validation sets over two seeds; rewardBaseline
+    // on two validation sets (docs/experiments/ugach.md).
     pretrainEpochs: 10,
     epochs: 3,
     lrScaling: "none",
@@ -181,70 +190,11 @@ export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = Obj
   "Baseline-GAN": { graph: "pair" },
 });
 
-const ENUMS: Partial<Record<keyof UGACHConfig, readonly string[]>> = {
-  graph: ["knn", "pair"],
-  marginRule: ["bits/8", "fixed"],
-  lrSchedule: ["constant", "paper"],
-  optimizer: ["sgd", "adam"],
-  lrScaling: ["linear", "none"],
-  candidateSharing: ["query", "batch"],
-  generatorLogProb: ["candidates", "samples"],
-  reward: ["softplus", "sigmoid"],
-};
+/** The `paper` preset values (the class defaults). */
+export const UGACH_DEFAULTS: Readonly<UGACHConfig> = UGACH_CONFIG.defaults;
 
-const POSITIVE_INTS: readonly (keyof UGACHConfig)[] = [
-  "hidden",
-  "knnPerModality",
-  "pretrainBatchSize",
-  "pretrainSamples",
-  "dEpochs",
-  "gEpochs",
-  "batchSize",
-  "gBatchSize",
-  "samplesPerQuery",
-  "minCandidates",
-];
-const NON_NEGATIVE_INTS: readonly (keyof UGACHConfig)[] = [
-  "trainItems",
-  "epochScaleItems",
-  "pretrainEpochs",
-  "epochs",
-];
-const NON_NEGATIVE: readonly (keyof UGACHConfig)[] = [
-  "weightDecay",
-  "pretrainLr",
-  "lrD",
-  "lrG",
-  "initStd",
-];
-
-/** Range and enum checks of a merged config (types are checked by `resolveConfig`). */
-export function validateUGACHConfig(c: UGACHConfig): void {
-  const bad = (key: string, value: unknown, expected: string): never => {
-    throw new HasherError(`UGACH: config.${key} must be ${expected}, got ${JSON.stringify(value)}`);
-  };
-  for (const [k, allowed] of Object.entries(ENUMS)) {
-    const v = c[k as keyof UGACHConfig];
-    if (!allowed?.includes(v as string))
-      bad(k, v, `one of ${allowed?.map((a) => `"${a}"`).join(", ")}`);
-  }
-  for (const k of POSITIVE_INTS) {
-    const v = c[k] as number;
-    if (!Number.isInteger(v) || v < 1) bad(k, v, "a positive integer");
-  }
-  for (const k of NON_NEGATIVE_INTS) {
-    const v = c[k] as number;
-    if (!Number.isInteger(v) || v < 0) bad(k, v, "a non-negative integer");
-  }
-  for (const k of NON_NEGATIVE) {
-    const v = c[k] as number;
-    if (!(v >= 0)) bad(k, v, "a number >= 0");
-  }
-  if (!(c.margin > 0)) bad("margin", c.margin, "a number > 0");
-  if (!(c.candidateRatio >= 1)) bad("candidateRatio", c.candidateRatio, "a number >= 1");
-  if (c.epochs === 0 && c.pretrainEpochs === 0)
-    bad("epochs", c.epochs, "> 0 when pretrainEpochs is 0 (nothing would be trained)");
-}
+/** The named configs: `paper`, `reference`, `quick`, `Baseline`, `Baseline-GAN`. */
+export const UGACH_PRESETS: Readonly<Record<string, Partial<UGACHConfig>>> = UGACH_CONFIG.presets;
 
 /** The triplet margin for a config: β = bits/8 [code] or the fixed m [paper]. */
 export function marginOf(c: Pick<UGACHConfig, "bits" | "marginRule" | "margin">): number {

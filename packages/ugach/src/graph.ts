@@ -1,5 +1,11 @@
 import type { Matrix } from "@cmh/datasets";
-import { autoBlockProduct, type BlockProduct, knnGraph, type MatrixLike } from "@cmh/tensor-core";
+import {
+  autoBlockProduct,
+  type BlockProduct,
+  HasherError,
+  knnGraph,
+  type MatrixLike,
+} from "@cmh/tensor-core";
 
 /** Per-query positive sets in CSR form: positives of item i are `items[offsets[i] .. offsets[i+1])`. */
 export interface PositiveSets {
@@ -94,7 +100,7 @@ export interface NeighbourOptions {
 export function nearestWithSelf(x: Matrix, k: number, options: NeighbourOptions = {}): Int32Array {
   const n = x.rows;
   if (!Number.isInteger(k) || k < 1)
-    throw new RangeError(`nearestWithSelf: k must be a positive integer, got ${k}`);
+    throw new HasherError(`nearestWithSelf: k must be a positive integer, got ${k}`);
   const out = new Int32Array(n * k).fill(-1);
   const others = Math.min(k - 1, n - 1);
   let g: { indices: Int32Array } | undefined;
@@ -153,7 +159,7 @@ export function correlationGraph(
   options: NeighbourOptions = {},
 ): CorrelationGraph {
   if (image.rows !== text.rows)
-    throw new RangeError(`correlationGraph: ${image.rows} image rows but ${text.rows} text rows`);
+    throw new HasherError(`correlationGraph: ${image.rows} image rows but ${text.rows} text rows`);
   const n = image.rows;
   const ni = nearestWithSelf(image, k, options);
   const nt = nearestWithSelf(text, k, options);

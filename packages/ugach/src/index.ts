@@ -1,23 +1,4 @@
-export {
-  lrFactor,
-  marginOf,
-  UGACH_DEFAULTS,
-  UGACH_PRESETS,
-  type UGACHConfig,
-  validateUGACHConfig,
-} from "./config";
-export {
-  type CorrelationGraph,
-  correlationGraph,
-  graphBlockProduct,
-  isPositive,
-  type NeighbourOptions,
-  nearestWithSelf,
-  type PositiveSets,
-  pairPositives,
-  positivesFromRows,
-  sparseBlockProduct,
-} from "./graph";
+export { UGACH_DEFAULTS, UGACH_PRESETS, UGACH_SCHEMA, type UGACHConfig } from "./config";
 export {
   candidateDistances,
   generatorLogProbs,
@@ -29,16 +10,8 @@ export {
   reinforceLoss,
   rewardOf,
   rowSqDist,
-  sampleSoftmax,
   tripletHinge,
   weightDecayTerm,
 } from "./losses";
-export { HashNet, type Pathway } from "./network";
-export {
-  type GraphStats,
-  generatorTriplets,
-  pairTriplets,
-  relaxedCodes,
-  type Triplets,
-  UGACH,
-} from "./ugach";
+export type { HashNet, Pathway } from "./network";
+export { type GraphStats, UGACH } from "./ugach";

@@ -1,4 +1,4 @@
-import { type Rng, tf } from "@cmh/tensor-core";
+import { HasherError, tf } from "@cmh/tensor-core";
 
 /** Relaxed squared distances d(q_b, x_b) = ‖h(q_b) − h(x_b)‖² of aligned rows: [B, l] × [B, l] → [B]. */
 export function pairDistances(hq: tf.Tensor2D, hx: tf.Tensor2D): tf.Tensor1D {
@@ -75,14 +75,14 @@ export function reinforceLoss(
 ): tf.Scalar {
   const [b, c] = distances.shape;
   if (samples.length !== rewards.length || samples.length % b !== 0) {
-    throw new RangeError(
+    throw new HasherError(
       `reinforceLoss: ${samples.length} samples and ${rewards.length} rewards for ${b} queries`,
     );
   }
   const k = samples.length / b;
   for (const s of samples) {
     if (!(s >= 0 && s < c))
-      throw new RangeError(`reinforceLoss: sample index ${s} outside [0, ${c})`);
+      throw new HasherError(`reinforceLoss: sample index ${s} outside [0, ${c})`);
   }
   return tf.tidy(() => {
     if (mode === "candidates") {
@@ -134,37 +134,4 @@ export function rowSqDist(
     s += d * d;
   }
   return s;
-}
-
-/**
- * Draw `k` indices with replacement from softmax(logits) (computed in log space); entries with
- * logit −Infinity are never drawn. Throws when every entry is −Infinity.
- */
-export function sampleSoftmax(logits: ArrayLike<number>, k: number, rng: Rng): Int32Array {
-  const n = logits.length;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
-  if (max === Number.NEGATIVE_INFINITY)
-    throw new RangeError("sampleSoftmax: no candidate can be drawn");
-  const cum = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    total += logits[i] === Number.NEGATIVE_INFINITY ? 0 : Math.exp(logits[i] - max);
-    cum[i] = total;
-  }
-  const out = new Int32Array(k);
-  for (let s = 0; s < k; s++) {
-    const u = rng.uniform() * total;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid] > u) hi = mid;
-      else lo = mid + 1;
-    }
-    // Skip zero-probability entries that share a cumulative value.
-    while (lo < n - 1 && logits[lo] === Number.NEGATIVE_INFINITY) lo++;
-    out[s] = lo;
-  }
-  return out;
 }

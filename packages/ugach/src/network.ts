@@ -1,5 +1,6 @@
+import type { Matrix } from "@cmh/datasets";
 import type { Modality } from "@cmh/tensor-core";
-import { Dense, type Rng, tf } from "@cmh/tensor-core";
+import { Dense, type Rng, sliceRowsTensor, tf, tidyData } from "@cmh/tensor-core";
 
 /** One modality pathway: x → tanh(W1 x + b1) (common representation) → sigmoid(W2 · + b2). */
 export interface Pathway {
@@ -68,4 +69,21 @@ export class HashNet {
   dispose(): void {
     for (const v of this.variables()) v.dispose();
   }
+}
+
+/** Relaxed codes h(x) of every row of `m` (no gradient), as an n × l Float32Array. */
+export function relaxedCodes(
+  net: HashNet,
+  modality: Modality,
+  m: Matrix,
+  batch = 2048,
+): Float32Array {
+  const bits = net.image.code.outFeatures;
+  const out = new Float32Array(m.rows * bits);
+  for (let s = 0; s < m.rows; s += batch) {
+    const e = Math.min(m.rows, s + batch);
+    const v = tidyData(() => net.apply(modality, sliceRowsTensor(m, s, e)));
+    out.set(v, s * bits);
+  }
+  return out;
 }

@@ -1,12 +1,19 @@
 import type { CrossModalSet } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { evaluateCrossModal, evaluateRetrieval } from "@cmh/metrics";
-import { createRng, initBackend, tf } from "@cmh/tensor-core";
+import {
+  ConfigError,
+  createRng,
+  epochScale,
+  initBackend,
+  tf,
+  validatePresets,
+} from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lrFactor, marginOf, type UGACHConfig } from "./config";
-import { correlationGraph, isPositive } from "./graph";
-import { epochScale, generatorTriplets, pairTriplets, relaxedCodes, UGACH } from "./ugach";
+import { relaxedCodes } from "./network";
+import { UGACH } from "./ugach";
 
 const TINY: Partial<UGACHConfig> = {
   bits: 16,
@@ -77,56 +84,36 @@ describe("config and presets", () => {
     expect(() => new UGACH({ reward: "exp" as never })).toThrow(
       /reward.*"softplus", "sigmoid".*"exp"/,
     );
-    expect(() => new UGACH({ hidden: 0 })).toThrow(/hidden must be a positive integer/);
+    expect(() => new UGACH({ hidden: 0 })).toThrow(
+      /UGACH: config\.hidden must be an integer >= 1, got 0/,
+    );
     expect(() => new UGACH({ candidateRatio: 0.5 })).toThrow(/candidateRatio/);
     expect(() => new UGACH({ epochs: 0, pretrainEpochs: 0 })).toThrow(/nothing would be trained/);
     expect(() => new UGACH({ bits: 4 })).toThrow(/bits/);
-  });
-});
-
-describe("training data for D", () => {
-  it("pre-training triplets: own pair positive, a random non-pair negative", () => {
-    const t = pairTriplets(50, 2, createRng(1));
-    expect(t.query.length).toBe(100);
-    for (let r = 0; r < 100; r++) {
-      expect(t.pos[r]).toBe(t.query[r]);
-      expect(t.neg[r]).not.toBe(t.query[r]);
-    }
+    expect(() => new UGACH({ hiddn: 8 } as never)).toThrow(/unknown config key "hiddn"/);
+    expect(() => new UGACH({ margin: 0 })).toThrow(ConfigError);
   });
 
-  it("generator triplets: negatives are never graph positives; positives always are", () => {
-    const data = tinySet({ n: 80 });
-    const g = correlationGraph(data.image, data.text, 5);
-    const rng = createRng(2);
-    const hq = new Float32Array(80 * 8).map(() => rng.uniform());
-    const hx = new Float32Array(80 * 8).map(() => rng.uniform());
-    const t = generatorTriplets(hq, hx, g.positives, 8, 16, 2, rng);
-    expect(t.query.length).toBe(160);
-    for (let r = 0; r < t.query.length; r++) {
-      expect(isPositive(g.positives, t.query[r], t.pos[r])).toBe(true);
-      expect(isPositive(g.positives, t.query[r], t.neg[r])).toBe(false);
-    }
+  it("every preset passes the schema; the schema's defaults are the paper preset", () => {
+    expect(() => validatePresets("UGACH", UGACH.schema, UGACH.presets)).not.toThrow();
+    expect(() => validatePresets("UGACH", UGACH.schema, { bad: { lrD: -1 } })).toThrow(
+      /UGACH preset "bad": config\.lrD must be a number >= 0, got -1/,
+    );
+    expect(new UGACH().config).toEqual(UGACH.defaults);
   });
 
-  it("the generator prefers candidates close to the query in its relaxed space", () => {
-    // Item q+1 (mod n) has the query's relaxed code; every other item is far: it should dominate.
-    const n = 40;
-    const rng = createRng(3);
-    const hq = new Float32Array(n * n);
-    const hx = new Float32Array(n * n);
-    for (let q = 0; q < n; q++) {
-      hq[q * n + q] = 3;
-      hx[((q + 1) % n) * n + q] = 3;
-    }
-    const positives = {
-      n,
-      offsets: Int32Array.from({ length: n + 1 }, (_, i) => i),
-      items: Int32Array.from({ length: n }, (_, i) => i),
+  it("fit refuses fewer than 2 training items, also through trainItems", async () => {
+    const data = tinySet({ n: 8, seed: 1 });
+    const one = {
+      ...data,
+      image: { ...data.image, rows: 1, data: data.image.data.subarray(0, data.image.cols) },
+      text: { ...data.text, rows: 1, data: data.text.data.subarray(0, data.text.cols) },
+      labels: undefined,
     };
-    const t = generatorTriplets(hq, hx, positives, n, n, 1, rng);
-    let hits = 0;
-    for (let r = 0; r < t.query.length; r++) if (t.neg[r] === (t.query[r] + 1) % n) hits++;
-    expect(hits / t.query.length).toBeGreaterThan(0.9);
+    await expect(new UGACH(TINY).fit(one)).rejects.toThrow(/at least 2 training pairs/);
+    await expect(new UGACH({ ...TINY, trainItems: 1 }).fit(data)).rejects.toThrow(
+      /at least 2 training pairs \(trainItems/,
+    );
   });
 });
 

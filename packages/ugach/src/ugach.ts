@@ -1,8 +1,10 @@
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
   batchIndices,
+  checkTrainingRows,
+  createOptimizer,
+  type EpochContext,
   epochScale,
   type FitContext,
   type InputDims,
@@ -12,11 +14,7 @@ import {
   type PaperRef,
   type Rng,
   rowsTensor,
-  Sgd,
-  sliceRowsTensor,
   tf,
-  tidyData,
-  trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
 import {
@@ -24,21 +22,28 @@ import {
   marginOf,
   UGACH_DEFAULTS,
   UGACH_PRESETS,
+  UGACH_SCHEMA,
   type UGACHConfig,
-  validateUGACHConfig,
 } from "./config";
-import { correlationGraph, isPositive, type PositiveSets, pairPositives } from "./graph";
+import { correlationGraph, type PositiveSets, pairPositives } from "./graph";
 import {
   candidateDistances,
   hingeScore,
   reinforceLoss,
   rewardOf,
   rowSqDist,
-  sampleSoftmax,
   tripletHinge,
   weightDecayTerm,
 } from "./losses";
-import { HashNet } from "./network";
+import { HashNet, relaxedCodes } from "./network";
+import {
+  drawCandidates,
+  generatorTriplets,
+  pairTriplets,
+  sampleSoftmax,
+  shuffledPositives,
+  type Triplets,
+} from "./sampling";
 
 type Direction = "i2t" | "t2i";
 const DIRECTIONS: readonly Direction[] = ["i2t", "t2i"];
@@ -46,13 +51,7 @@ const ENDS: Record<Direction, [Modality, Modality]> = {
   i2t: ["image", "text"],
   t2i: ["text", "image"],
 };
-
-/** Triplets (query, manifold positive, negative) of one direction, as item indices. */
-export interface Triplets {
-  readonly query: Int32Array;
-  readonly pos: Int32Array;
-  readonly neg: Int32Array;
-}
+type Codes = Record<Modality, Float32Array>;
 
 /** Facts about the correlation graph of the last fit (diagnostics; no labels involved). */
 export interface GraphStats {
@@ -61,6 +60,31 @@ export interface GraphStats {
   /** Mean number of distinct positives per query. */
   readonly meanPositives: number;
   readonly seconds: number;
+}
+
+/** What one fit works on: its rows, its budget and its optimisers (built by `prepare`). */
+interface FitRun {
+  /** The config with `epochScaleItems` applied to both phases' epochs. */
+  readonly cfg: UGACHConfig;
+  /** Epoch multiplier of `epochScaleItems` (1 when off). */
+  readonly scale: number;
+  readonly n: number;
+  readonly feats: Record<Modality, Matrix>;
+  readonly D: HashNet;
+  readonly G: HashNet;
+  /** The trainable tensors of D and of G. */
+  readonly dVars: tf.Variable[];
+  readonly gVars: tf.Variable[];
+  readonly rng: Rng;
+  readonly margin: number;
+  /** |C(q)|. */
+  readonly candidates: number;
+  /** Base learning rates of D's and G's adversarial optimisers (before the schedule). */
+  readonly lrD: number;
+  readonly lrG: number;
+  readonly optPre: Optimizer;
+  readonly optD: Optimizer;
+  readonly optG: Optimizer;
 }
 
 /**
@@ -80,11 +104,12 @@ export class UGACH extends BaseHasher<UGACHConfig> {
   };
   static readonly supervised: boolean = false;
   static readonly inputs = ["image", "text"] as const;
-  static readonly defaults: UGACHConfig = UGACH_DEFAULTS;
+  static readonly schema = UGACH_SCHEMA;
+  static readonly defaults: Readonly<UGACHConfig> = UGACH_DEFAULTS;
   static readonly presets: Readonly<Record<string, Partial<UGACHConfig>>> = UGACH_PRESETS;
-  static validateConfig(c: UGACHConfig): void {
-    validateUGACHConfig(c);
-  }
+  /** A triplet needs a negative: another item than the query's own pair. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "a negative needs a second item";
 
   private D?: HashNet;
   private G?: HashNet;
@@ -105,6 +130,7 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     return this.G;
   }
 
+  /** D and G, same shape, separate weights (D first: the rng draws of the init). */
   protected build(dims: InputDims, rng: Rng): void {
     const { hidden, bits, initStd } = this.config;
     this.D?.dispose();
@@ -113,25 +139,53 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     this.G = new HashNet(dims, hidden, bits, rng, initStd);
   }
 
+  /** The saved model: D's weights. */
   protected weights(): Record<string, WeightValue> {
     return this.D ? this.D.namedWeights("D.") : {};
   }
 
+  /** Checkpointed with the model to resume a fit: G's weights. */
   protected override trainingState(): Record<string, WeightValue> {
     return this.G ? this.G.namedWeights("G.") : {};
   }
 
+  /** Pre-training plus adversarial epochs, for the progress ETA (before `epochScaleItems`). */
   protected override totalEpochs(): number {
     return this.config.pretrainEpochs + this.config.epochs;
   }
 
+  /** h(x) − 0.5 of D's pathway for the modality (bit = value ≥ 0). */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
-    const D = this.D as HashNet;
+    const D = this.requireModel(this.D);
     // code = 1[h ≥ 0.5]; the base packs value ≥ 0 as bit 1.
     return tf.sub(D.apply(modality, matrixTensor(x)), 0.5);
   }
 
+  /** One fit, in the steps of the paper (README "Algorithm"). */
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
+    const run = this.prepare(train, ctx);
+    const { cfg } = run;
+    // 1. The correlation graph (eq. 5): the manifold pairs.
+    const positives = this.buildGraph(run, ctx.signal);
+    await ctx.tick();
+    // 2. Pre-train D on own-pair positives (the paper's Baseline).
+    await ctx.phase("pretrain", cfg.pretrainEpochs, (ep) => this.pretrainEpoch(run, ep));
+    // 3. Adversarial epochs.
+    await ctx.phase("train", cfg.epochs, async (ep) => {
+      this.scheduleRates(run, ep.epoch);
+      // 3a. G (frozen) picks D's negatives among the non-positives (eq. 4).
+      const triplets = this.generateTriplets(run, positives);
+      // 3b. D learns to rank the manifold pairs above G's pairs (eq. 6).
+      for (let e = 0; e < cfg.dEpochs; e++)
+        await this.discriminatorEpoch(run, triplets, cfg.batchSize, run.optD, ep);
+      // 3c. G learns by REINFORCE, rewarded by D (frozen) (eqs. 9-10).
+      const hD = codesOf(run.D, run.feats);
+      for (let e = 0; e < cfg.gEpochs; e++) await this.generatorEpoch(run, positives, hD, ep);
+    });
+  }
+
+  /** The training rows (the first `trainItems`), the scaled budget and the three optimisers. */
+  private prepare(train: CrossModalSet, ctx: FitContext): FitRun {
     const n0 = train.image.rows;
     const n = this.config.trainItems > 0 ? Math.min(n0, this.config.trainItems) : n0;
     const scale = epochScale(this.config.epochScaleItems, n);
@@ -143,21 +197,45 @@ export class UGACH extends BaseHasher<UGACHConfig> {
             pretrainEpochs: this.config.pretrainEpochs * scale,
             epochs: this.config.epochs * scale,
           };
-    const D = this.D as HashNet;
-    const G = this.G as HashNet;
     const firstRows = (m: Matrix): Matrix =>
       n === m.rows ? m : { rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) };
-    const feats: Record<Modality, Matrix> = {
-      image: firstRows(train.image),
-      text: firstRows(train.text),
+    const feats = { image: firstRows(train.image), text: firstRows(train.text) };
+    checkTrainingRows("UGACH", n, 2, "trainItems: a negative needs a second item");
+    const D = this.requireModel(this.D);
+    const G = this.requireModel(this.G, "generator");
+    const makeOpt = (lr: number): Optimizer => createOptimizer(cfg.optimizer, { lr });
+    // "linear": the reference's per-triplet rates × batch (pre-training: its batch of 20).
+    const lin = cfg.lrScaling === "linear";
+    const lrPre = cfg.pretrainLr * (lin ? cfg.pretrainBatchSize / 20 : 1);
+    const lrD = cfg.lrD * (lin ? cfg.batchSize : 1);
+    const lrG = cfg.lrG * (lin ? cfg.gBatchSize : 1);
+    return {
+      cfg,
+      scale,
+      n,
+      feats,
+      D,
+      G,
+      dVars: D.variables(),
+      gVars: G.variables(),
+      rng: ctx.rng,
+      margin: marginOf(cfg),
+      candidates: Math.min(n, Math.max(cfg.minCandidates, Math.ceil(n / cfg.candidateRatio))),
+      lrD,
+      lrG,
+      optPre: ctx.optimizer("pretrain", makeOpt(lrPre)),
+      optD: ctx.optimizer("D", makeOpt(lrD)),
+      optG: ctx.optimizer("G", makeOpt(lrG)),
     };
-    if (n < 2) throw new Error(`UGACH.fit needs at least 2 training items, got ${n}`);
+  }
 
+  /** Step 1: the positives of every query, from the kNN correlation graph or the own pair only. */
+  private buildGraph(run: FitRun, signal?: AbortSignal): PositiveSets {
+    const { cfg, n, feats } = run;
     const t0 = performance.now();
     const positives =
       cfg.graph === "knn"
-        ? correlationGraph(feats.image, feats.text, cfg.knnPerModality, { signal: ctx.signal })
-            .positives
+        ? correlationGraph(feats.image, feats.text, cfg.knnPerModality, { signal }).positives
         : pairPositives(n);
     this.stats = {
       items: n,
@@ -165,288 +243,204 @@ export class UGACH extends BaseHasher<UGACHConfig> {
       meanPositives: positives.items.length / n,
       seconds: (performance.now() - t0) / 1000,
     };
-    await ctx.tick();
+    return positives;
+  }
 
-    const margin = marginOf(cfg);
-    const dVars = D.variables();
-    const gVars = G.variables();
-    const rng = ctx.rng;
-    const makeOpt = (lr: number): Optimizer =>
-      cfg.optimizer === "adam" ? new Adam({ lr }) : new Sgd({ lr });
-    const lin = cfg.lrScaling === "linear";
-    const lrPre = cfg.pretrainLr * (lin ? cfg.pretrainBatchSize / 20 : 1);
-    const lrD = cfg.lrD * (lin ? cfg.batchSize : 1);
-    const lrG = cfg.lrG * (lin ? cfg.gBatchSize : 1);
-    const optPre = ctx.optimizer("pretrain", makeOpt(lrPre));
-    const optD = ctx.optimizer("D", makeOpt(lrD));
-    const optG = ctx.optimizer("G", makeOpt(lrG));
-
-    const dStep = async (
-      dir: Direction,
-      t: Triplets,
-      idx: Uint32Array,
-      opt: Optimizer,
-      record: (terms: Record<string, number>) => void,
-    ): Promise<void> => {
-      const [qm, xm] = ENDS[dir];
-      const b = idx.length;
-      const qi = new Int32Array(b);
-      const xi = new Int32Array(2 * b);
-      for (let r = 0; r < b; r++) {
-        qi[r] = t.query[idx[r]];
-        xi[r] = t.pos[idx[r]];
-        xi[b + r] = t.neg[idx[r]];
-      }
-      const qT = rowsTensor(feats[qm], qi);
-      const xT = rowsTensor(feats[xm], xi);
-      try {
-        const terms = trainStep(
-          () => {
-            const hq = D.apply(qm, qT);
-            const hx = D.apply(xm, xT);
-            const hinge = tripletHinge(
-              hq,
-              tf.slice(hx, [0, 0], [b, -1]),
-              tf.slice(hx, [b, 0], [b, -1]),
-              margin,
-            );
-            const total = tf.add(hinge, weightDecayTerm(dVars, cfg.weightDecay)) as tf.Scalar;
-            return { total, terms: { hinge } };
-          },
-          { optimizer: opt, variables: dVars },
-        );
-        record({ total: terms.total, [`hinge_${dir}`]: terms.hinge });
-      } finally {
-        tf.dispose([qT, xT]);
-      }
-      await ctx.tick();
+  /** Step 2, one epoch: D on (q, own pair, random non-pair) triplets in both directions. */
+  private async pretrainEpoch(run: FitRun, ep: EpochContext): Promise<void> {
+    const { cfg, n, rng } = run;
+    const triplets = {
+      i2t: pairTriplets(n, cfg.pretrainSamples, rng),
+      t2i: pairTriplets(n, cfg.pretrainSamples, rng),
     };
+    await this.discriminatorEpoch(run, triplets, cfg.pretrainBatchSize, run.optPre, ep);
+  }
 
-    const dEpoch = async (
-      all: Record<Direction, Triplets>,
-      batchSize: number,
-      opt: Optimizer,
-      record: (terms: Record<string, number>) => void,
-    ): Promise<void> => {
-      for (const dir of DIRECTIONS) {
-        for (const idx of batchIndices(all[dir].query.length, { batchSize, rng }))
-          await dStep(dir, all[dir], idx, opt, record);
-      }
+  /** The paper's ×0.1 every two outer epochs, when `lrSchedule` is "paper". */
+  private scheduleRates(run: FitRun, epoch: number): void {
+    if (run.cfg.lrSchedule !== "paper") return;
+    const f = lrFactor(run.cfg.lrSchedule, epoch, run.scale);
+    run.optD.lr = run.lrD * f;
+    run.optG.lr = run.lrG * f;
+  }
+
+  /** Step 3a: D's triplets of both directions, negatives drawn from the frozen G's softmax. */
+  private generateTriplets(run: FitRun, positives: PositiveSets): Record<Direction, Triplets> {
+    const { cfg, G, feats, candidates, rng } = run;
+    const hG = codesOf(G, feats);
+    const k = cfg.samplesPerQuery;
+    return {
+      i2t: generatorTriplets(hG.image, hG.text, positives, cfg.bits, candidates, k, rng),
+      t2i: generatorTriplets(hG.text, hG.image, positives, cfg.bits, candidates, k, rng),
     };
-
-    // 1. Discriminator pre-training: the paper's "Baseline" (own-pair positives, random non-pairs).
-    await ctx.phase("pretrain", cfg.pretrainEpochs, async (ep) => {
-      const all = {
-        i2t: pairTriplets(n, cfg.pretrainSamples, rng),
-        t2i: pairTriplets(n, cfg.pretrainSamples, rng),
-      };
-      await dEpoch(all, cfg.pretrainBatchSize, optPre, ep.record);
-    });
-
-    // 2. Adversarial training.
-    const candidates = Math.min(n, Math.max(cfg.minCandidates, Math.ceil(n / cfg.candidateRatio)));
-    await ctx.phase("train", cfg.epochs, async (ep) => {
-      if (cfg.lrSchedule === "paper") {
-        const f = lrFactor(cfg.lrSchedule, ep.epoch, scale);
-        optD.lr = lrD * f;
-        optG.lr = lrG * f;
-      }
-      // G (frozen) picks D's negatives.
-      const hG = {
-        image: relaxedCodes(G, "image", feats.image),
-        text: relaxedCodes(G, "text", feats.text),
-      };
-      const all = {
-        i2t: generatorTriplets(
-          hG.image,
-          hG.text,
-          positives,
-          cfg.bits,
-          candidates,
-          cfg.samplesPerQuery,
-          rng,
-        ),
-        t2i: generatorTriplets(
-          hG.text,
-          hG.image,
-          positives,
-          cfg.bits,
-          candidates,
-          cfg.samplesPerQuery,
-          rng,
-        ),
-      };
-      for (let e = 0; e < cfg.dEpochs; e++) await dEpoch(all, cfg.batchSize, optD, ep.record);
-      // D (frozen) rewards G's picks.
-      const hD = {
-        image: relaxedCodes(D, "image", feats.image),
-        text: relaxedCodes(D, "text", feats.text),
-      };
-      for (let e = 0; e < cfg.gEpochs; e++) {
-        for (const dir of DIRECTIONS) {
-          const [qm, xm] = ENDS[dir];
-          for (const qIdx of batchIndices(n, { batchSize: cfg.gBatchSize, rng })) {
-            const b = qIdx.length;
-            const shared = cfg.candidateSharing === "batch";
-            const cand = new Int32Array(shared ? candidates : b * candidates);
-            if (shared) cand.set(rng.choice(n, candidates));
-            else for (let r = 0; r < b; r++) cand.set(rng.choice(n, candidates), r * candidates);
-            const qT = rowsTensor(feats[qm], qIdx);
-            const cT = rowsTensor(feats[xm], cand);
-            let rewardSum = 0;
-            try {
-              const terms = trainStep(
-                () => {
-                  const hq = G.apply(qm, qT);
-                  let hc: tf.Tensor = G.apply(xm, cT);
-                  if (!shared) hc = tf.reshape(hc, [b, candidates, cfg.bits]);
-                  const dist = candidateDistances(hq, hc);
-                  const dv = dist.dataSync();
-                  const k = cfg.samplesPerQuery;
-                  const samples = new Int32Array(b * k);
-                  const rewards = new Float32Array(b * k);
-                  const logits = new Float64Array(candidates);
-                  for (let r = 0; r < b; r++) {
-                    for (let c = 0; c < candidates; c++) logits[c] = -dv[r * candidates + c];
-                    const s = sampleSoftmax(logits, k, rng);
-                    const q = qIdx[r];
-                    const pos = shuffledPositives(positives, q, rng);
-                    let mean = 0;
-                    for (let j = 0; j < k; j++) {
-                      samples[r * k + j] = s[j];
-                      const x = cand[(shared ? 0 : r * candidates) + s[j]];
-                      const p = pos[j % pos.length];
-                      const f = hingeScore(
-                        rowSqDist(hD[qm], q, hD[xm], p, cfg.bits),
-                        rowSqDist(hD[qm], q, hD[xm], x, cfg.bits),
-                        margin,
-                      );
-                      rewards[r * k + j] = rewardOf(f, cfg.reward);
-                      mean += rewards[r * k + j] / k;
-                      rewardSum += rewards[r * k + j];
-                    }
-                    if (cfg.rewardBaseline) for (let j = 0; j < k; j++) rewards[r * k + j] -= mean;
-                  }
-                  const reinforce = reinforceLoss(dist, samples, rewards, cfg.generatorLogProb);
-                  const total = tf.add(
-                    reinforce,
-                    weightDecayTerm(gVars, cfg.weightDecay),
-                  ) as tf.Scalar;
-                  return { total, terms: { reinforce } };
-                },
-                { optimizer: optG, variables: gVars },
-              );
-              ep.record({
-                [`g_${dir}`]: terms.reinforce,
-                reward: rewardSum / (b * cfg.samplesPerQuery),
-              });
-            } finally {
-              tf.dispose([qT, cT]);
-            }
-            await ctx.tick();
-          }
-        }
-      }
-    });
   }
-}
 
-/** Relaxed codes h(x) of every row of `m` (no gradient), as an n × l Float32Array. */
-export function relaxedCodes(
-  net: HashNet,
-  modality: Modality,
-  m: Matrix,
-  batch = 2048,
-): Float32Array {
-  const bits = net.image.code.outFeatures;
-  const out = new Float32Array(m.rows * bits);
-  for (let s = 0; s < m.rows; s += batch) {
-    const e = Math.min(m.rows, s + batch);
-    const v = tidyData(() => net.apply(modality, sliceRowsTensor(m, s, e)));
-    out.set(v, s * bits);
-  }
-  return out;
-}
-
-/** The positives of q in a random order (a fresh copy). */
-function shuffledPositives(p: PositiveSets, q: number, rng: Rng): Int32Array {
-  const out = p.items.slice(p.offsets[q], p.offsets[q + 1]);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
-  return out;
-}
-
-/** Pre-training triplets: each item's own pair as positive, a random non-pair as negative. */
-export function pairTriplets(n: number, perQuery: number, rng: Rng): Triplets {
-  const m = n * perQuery;
-  const query = new Int32Array(m);
-  const pos = new Int32Array(m);
-  const neg = new Int32Array(m);
-  for (let q = 0, r = 0; q < n; q++) {
-    for (let s = 0; s < perQuery; s++, r++) {
-      query[r] = q;
-      pos[r] = q;
-      let j = rng.int(n - 1);
-      if (j >= q) j++;
-      neg[r] = j;
+  /** One D epoch: shuffled mini-batches of the i2t triplets, then of the t2i triplets. */
+  private async discriminatorEpoch(
+    run: FitRun,
+    triplets: Record<Direction, Triplets>,
+    batchSize: number,
+    opt: Optimizer,
+    ep: EpochContext,
+  ): Promise<void> {
+    for (const dir of DIRECTIONS) {
+      for (const idx of batchIndices(triplets[dir].query.length, { batchSize, rng: run.rng }))
+        await this.discriminatorStep(run, dir, triplets[dir], idx, opt, ep);
     }
   }
-  return { query, pos, neg };
+
+  /** One D step: the triplet hinge (eq. 6) plus weight decay on a mini-batch of triplets. */
+  private async discriminatorStep(
+    run: FitRun,
+    dir: Direction,
+    t: Triplets,
+    idx: Uint32Array,
+    opt: Optimizer,
+    ep: EpochContext,
+  ): Promise<void> {
+    const { cfg, D, feats, margin } = run;
+    const [qm, xm] = ENDS[dir];
+    const b = idx.length;
+    const qi = new Int32Array(b);
+    const xi = new Int32Array(2 * b);
+    for (let r = 0; r < b; r++) {
+      qi[r] = t.query[idx[r]];
+      xi[r] = t.pos[idx[r]];
+      xi[b + r] = t.neg[idx[r]];
+    }
+    const qT = rowsTensor(feats[qm], qi);
+    const xT = rowsTensor(feats[xm], xi);
+    const dVars = run.dVars;
+    try {
+      await ep.step(
+        () => {
+          const hq = D.apply(qm, qT);
+          const hx = D.apply(xm, xT);
+          const hinge = tripletHinge(
+            hq,
+            tf.slice(hx, [0, 0], [b, -1]),
+            tf.slice(hx, [b, 0], [b, -1]),
+            margin,
+          );
+          const total = tf.add(hinge, weightDecayTerm(dVars, cfg.weightDecay)) as tf.Scalar;
+          return { total, terms: { [`hinge_${dir}`]: hinge } };
+        },
+        { optimizer: opt, variables: dVars },
+      );
+    } finally {
+      tf.dispose([qT, xT]);
+    }
+  }
+
+  /** One G epoch: shuffled batches of queries, i2t then t2i, one REINFORCE step each. */
+  private async generatorEpoch(
+    run: FitRun,
+    positives: PositiveSets,
+    hD: Codes,
+    ep: EpochContext,
+  ): Promise<void> {
+    for (const dir of DIRECTIONS) {
+      for (const qIdx of batchIndices(run.n, { batchSize: run.cfg.gBatchSize, rng: run.rng }))
+        await this.generatorStep(run, dir, qIdx, positives, hD, ep);
+    }
+  }
+
+  /**
+   * One G step (eq. 10): fresh candidates, k samples per query from G's softmax over them, the
+   * frozen D's reward of each, and the REINFORCE loss plus weight decay.
+   */
+  private async generatorStep(
+    run: FitRun,
+    dir: Direction,
+    qIdx: Uint32Array,
+    positives: PositiveSets,
+    hD: Codes,
+    ep: EpochContext,
+  ): Promise<void> {
+    const { cfg, G, feats, n, candidates, rng } = run;
+    const [qm, xm] = ENDS[dir];
+    const b = qIdx.length;
+    const shared = cfg.candidateSharing === "batch";
+    const cand = drawCandidates(n, candidates, shared ? 1 : b, rng);
+    const qT = rowsTensor(feats[qm], qIdx);
+    const cT = rowsTensor(feats[xm], cand);
+    const gVars = run.gVars;
+    let rewardSum = 0;
+    try {
+      // Recorded as g_<dir> (G's total) and g_<dir>.reinforce, apart from D's `total`.
+      await ep.step(
+        () => {
+          const hq = G.apply(qm, qT);
+          let hc: tf.Tensor = G.apply(xm, cT);
+          if (!shared) hc = tf.reshape(hc, [b, candidates, cfg.bits]);
+          const dist = candidateDistances(hq, hc);
+          const picks = sampleAndReward(run, dir, qIdx, cand, dist.dataSync(), positives, hD);
+          rewardSum = picks.rewardSum;
+          const reinforce = reinforceLoss(dist, picks.samples, picks.rewards, cfg.generatorLogProb);
+          const total = tf.add(reinforce, weightDecayTerm(gVars, cfg.weightDecay)) as tf.Scalar;
+          return { total, terms: { reinforce } };
+        },
+        { optimizer: run.optG, variables: gVars },
+        { name: `g_${dir}` },
+      );
+      ep.record({ reward: rewardSum / (b * cfg.samplesPerQuery) });
+    } finally {
+      tf.dispose([qT, cT]);
+    }
+  }
+}
+
+/** Relaxed codes of every training row of both modalities under a frozen network. */
+function codesOf(net: HashNet, feats: Record<Modality, Matrix>): Codes {
+  return {
+    image: relaxedCodes(net, "image", feats.image),
+    text: relaxedCodes(net, "text", feats.text),
+  };
 }
 
 /**
- * D's training triplets for one direction, picked by the (frozen) generator: for every query a
- * fresh candidate set C(q) of `candidates` random items; `perQuery` draws from softmax(−d_G)
- * restricted to non-positives (= the reference's redraw-until-not-positive); each paired with the
- * query's shuffled positives in turn. `hq`, `hx`: G's relaxed codes of the query / other modality.
+ * G's samples of one step and their rewards: per query, k draws from softmax(−d_G) over its
+ * candidates, each rewarded by the frozen D's hinge score against one of the query's shuffled
+ * positives (softplus or sigmoid), minus the query's mean reward when `rewardBaseline` is on.
  */
-export function generatorTriplets(
-  hq: Float32Array,
-  hx: Float32Array,
+function sampleAndReward(
+  run: FitRun,
+  dir: Direction,
+  qIdx: Uint32Array,
+  cand: Int32Array,
+  dv: ArrayLike<number>,
   positives: PositiveSets,
-  bits: number,
-  candidates: number,
-  perQuery: number,
-  rng: Rng,
-): Triplets {
-  const n = positives.n;
-  const query = new Int32Array(n * perQuery);
-  const pos = new Int32Array(n * perQuery);
-  const neg = new Int32Array(n * perQuery);
+  hD: Codes,
+): { samples: Int32Array; rewards: Float32Array; rewardSum: number } {
+  const { cfg, candidates, margin, rng } = run;
+  const [qm, xm] = ENDS[dir];
+  const shared = cfg.candidateSharing === "batch";
+  const b = qIdx.length;
+  const k = cfg.samplesPerQuery;
+  const samples = new Int32Array(b * k);
+  const rewards = new Float32Array(b * k);
   const logits = new Float64Array(candidates);
-  let r = 0;
-  for (let q = 0; q < n; q++) {
-    const npos = positives.offsets[q + 1] - positives.offsets[q];
-    if (npos >= n) continue; // every item is a positive: no negative exists
-    const cand = rng.choice(n, candidates);
-    let any = false;
-    for (let c = 0; c < candidates; c++) {
-      const x = cand[c];
-      if (isPositive(positives, q, x)) logits[c] = Number.NEGATIVE_INFINITY;
-      else {
-        logits[c] = -rowSqDist(hq, q, hx, x, bits);
-        any = true;
-      }
+  let rewardSum = 0;
+  for (let r = 0; r < b; r++) {
+    for (let c = 0; c < candidates; c++) logits[c] = -dv[r * candidates + c];
+    const s = sampleSoftmax(logits, k, rng);
+    const q = qIdx[r];
+    const pos = shuffledPositives(positives, q, rng);
+    let mean = 0;
+    for (let j = 0; j < k; j++) {
+      samples[r * k + j] = s[j];
+      const x = cand[(shared ? 0 : r * candidates) + s[j]];
+      const p = pos[j % pos.length];
+      const f = hingeScore(
+        rowSqDist(hD[qm], q, hD[xm], p, cfg.bits),
+        rowSqDist(hD[qm], q, hD[xm], x, cfg.bits),
+        margin,
+      );
+      rewards[r * k + j] = rewardOf(f, cfg.reward);
+      mean += rewards[r * k + j] / k;
+      rewardSum += rewards[r * k + j];
     }
-    const ps = shuffledPositives(positives, q, rng);
-    const draws = any ? sampleSoftmax(logits, perQuery, rng) : undefined;
-    for (let s = 0; s < perQuery; s++, r++) {
-      let x: number;
-      if (draws) x = cand[draws[s]];
-      else
-        do x = rng.int(n);
-        while (isPositive(positives, q, x));
-      query[r] = q;
-      pos[r] = ps[s % ps.length];
-      neg[r] = x;
-    }
+    if (cfg.rewardBaseline) for (let j = 0; j < k; j++) rewards[r * k + j] -= mean;
   }
-  return { query: query.subarray(0, r), pos: pos.subarray(0, r), neg: neg.subarray(0, r) };
+  return { samples, rewards, rewardSum };
 }
-
-/** Re-exported from `@cmh/tensor-core` (shared by every method with `epochScaleItems`). */
-export { epochScale } from "@cmh/tensor-core";
