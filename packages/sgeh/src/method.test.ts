@@ -281,6 +281,18 @@ describeOnBackends("SGEH fit", () => {
     await expect(h.fit(t)).rejects.toThrow(/neighbours = 30 needs at least 32/);
   });
 
+  it("presets are named for what they are", () => {
+    expect(Object.keys(SGEH.presets).sort()).toEqual(
+      ["djsrh", "paper", "paper-small", "quick", "sgeh-1", "sgeh-2", "sgeh-3", "sgeh-4"].sort(),
+    );
+    // paper-small keeps the paper's training recipe and only shrinks the budget.
+    const small = { ...SGEH.defaults, ...SGEH.presets["paper-small"] };
+    expect(small.optimizer).toBe("sgd");
+    expect(small.batchesPerStep).toBe(1);
+    expect(small.batchAdjacency).toBe("sampled");
+    expect(small.epochs).toBeLessThan(SGEH.defaults.epochs);
+  });
+
   it("presets are valid configs; the DJSRH preset trains without a graph", async () => {
     for (const p of Object.values(SGEH.presets)) expect(() => new SGEH(p)).not.toThrow();
     const h = new SGEH({ ...SGEH.presets.djsrh, ...TINY, epochs: 2 });

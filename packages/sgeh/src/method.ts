@@ -185,16 +185,16 @@ const graphCache = new WeakMap<Float32Array, Map<string, UnifiedGraph>>();
 /** The text array each cached graph was built with (a hit needs both arrays to match). */
 const textArrayOf = new WeakMap<UnifiedGraph, Float32Array>();
 
-/** Session 3's reduced budget: 10 epochs of ≤ 1,000 edges, hidden width 1024, paper optimiser. */
-const QUICK_SESSION3: Partial<SGEHConfig> = { epochs: 10, edgesPerEpoch: 1000, hidden: 1024 };
+/** `paper` at a small budget: 10 epochs of ≤ 1,000 edges, hidden width 1024, the paper's SGD. */
+const PAPER_SMALL: Partial<SGEHConfig> = { epochs: 10, edgesPerEpoch: 1000, hidden: 1024 };
 
 /**
- * Session 5's `quick`, chosen on synthetic-val and uci-val only (README): 20 epochs of ≤ 1,000
+ * `quick`, chosen on synthetic-val and uci-val only (docs/experiments/sgeh.md): 20 epochs of ≤ 1,000
  * edges in steps of K = 8 batches of t = 8 edges, Adam (lr 1e-3 both nets), A marking every Z-edge
  * among a batch's vertices, hidden width 1024.
  */
 const QUICK: Partial<SGEHConfig> = {
-  ...QUICK_SESSION3,
+  ...PAPER_SMALL,
   epochs: 20,
   batchesPerStep: 8,
   optimizer: "adam",
@@ -230,8 +230,8 @@ export class SGEH extends BaseHasher<SGEHConfig> {
      * 8 batches of 8 edges a step, Adam 1e-3, batchAdjacency "all", hidden width 1024.
      */
     quick: QUICK,
-    /** The previous `quick` (sessions 1–4): 10 epochs of ≤ 1,000 edges, hidden 1024, SGD. */
-    "quick-session3": QUICK_SESSION3,
+    /** `paper` at a small budget: 10 epochs of ≤ 1,000 edges, hidden 1024, SGD, one batch a step. */
+    "paper-small": PAPER_SMALL,
     /** Table 2 ablations (no discriminator): U = A, U = S̄, G1, G2. */
     "sgeh-1": { fusion: "A", eta4: 0 },
     "sgeh-2": { fusion: "S", eta4: 0 },
