@@ -2,19 +2,23 @@
 // views, solved exactly on the kNN lists (spec §4). Memory O(m·p): the per-view graphs S^H, the fused
 // graph Z and the Laplacian are sparse; only c+1 smallest eigenpairs of the Laplacian are computed.
 
-import type { Matrix } from "@cmh/datasets";
+import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
   autoBlockProduct,
   type BlockProduct,
   type CsrMatrix,
   csrFromCoo,
+  HasherError,
+  jsBlockProduct,
   knnGraph,
   laplacian,
   type Matrix64,
   projectSimplex,
   smallestEigenpairs,
   symmetrizeCsr,
+  tfBlockProduct,
 } from "@cmh/tensor-core";
+import type { SGEHConfig } from "./config";
 
 const EPS = 2.220446049250313e-16; // MATLAB eps, as in GMC
 
@@ -486,4 +490,130 @@ export function edgesOf(z: CsrMatrix): EdgeList {
     }
   }
   return { from, to, weight };
+}
+
+/** What the graph stage produced (available after fit as `graphReport`). */
+export interface GraphReport {
+  readonly m: number;
+  readonly neighbours: number;
+  readonly clusters: number;
+  readonly edges: number;
+  readonly components: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly lambda: number;
+  readonly weights: readonly number[];
+  readonly knnSeconds: number;
+  readonly solveSeconds: number;
+  /** True when the graph was reused from an earlier fit (`cacheGraph`); the seconds are its original cost. */
+  readonly cached: boolean;
+}
+
+/** The graph stage's output for training: Z, its edge list and the report. */
+export interface GraphStage {
+  readonly graph: UnifiedGraph;
+  readonly edges: EdgeList;
+  readonly report: GraphReport;
+}
+
+/** Graphs of earlier fits, by training image array, keyed by the graph settings. */
+const graphCache = new WeakMap<Float32Array, Map<string, UnifiedGraph>>();
+/** The text array each cached graph was built with (a hit needs both arrays to match). */
+const textArrayOf = new WeakMap<UnifiedGraph, Float32Array>();
+
+/** The graph settings of a config that `solveGraph` reads. */
+export type GraphConfig = Pick<
+  SGEHConfig,
+  | "neighbours"
+  | "clusters"
+  | "graphIterations"
+  | "graphLambda"
+  | "normalizeFeatures"
+  | "knnBlock"
+  | "knnProduct"
+  | "cacheGraph"
+>;
+
+/**
+ * Solve the unified graph Z of a training set (spec §4) with a config's settings, or reuse the
+ * graph of an earlier fit on the same arrays and settings (`cacheGraph`).
+ */
+export function unifiedGraph(
+  train: CrossModalSet,
+  c: GraphConfig,
+  signal?: AbortSignal,
+): { graph: UnifiedGraph; cached: boolean } {
+  const m = train.image.rows;
+  if (c.neighbours + 2 > m)
+    throw new HasherError(
+      `SGEH: config.neighbours = ${c.neighbours} needs at least ${c.neighbours + 2} training pairs, got ${m}`,
+    );
+  if (c.clusters >= m)
+    throw new HasherError(`SGEH: config.clusters = ${c.clusters} must be < ${m} training pairs`);
+  const key = JSON.stringify([
+    train.text.data.length,
+    c.neighbours,
+    c.clusters,
+    c.graphIterations,
+    c.graphLambda,
+    c.normalizeFeatures,
+  ]);
+  const byKey = graphCache.get(train.image.data);
+  const hit = c.cacheGraph ? byKey?.get(key) : undefined;
+  if (hit && textArrayOf.get(hit) === train.text.data) return { graph: hit, cached: true };
+  const g = solveGraph([train.image, train.text], {
+    p: c.neighbours,
+    c: c.clusters,
+    iterations: c.graphIterations,
+    lambda: c.graphLambda,
+    normalize: c.normalizeFeatures,
+    blockSize: c.knnBlock,
+    product:
+      c.knnProduct === "tf"
+        ? tfBlockProduct
+        : c.knnProduct === "js"
+          ? jsBlockProduct
+          : autoBlockProduct,
+    signal,
+  });
+  if (c.cacheGraph) {
+    const map = byKey ?? new Map<string, UnifiedGraph>();
+    map.set(key, g);
+    graphCache.set(train.image.data, map);
+    textArrayOf.set(g, train.text.data);
+  }
+  return { graph: g, cached: false };
+}
+
+/**
+ * The offline stage of SGEH (paper §2.2 and §2.5 steps 1–4): Z of the training set, its edge list
+ * (the batches' population) and the report. Throws when Z has no edge.
+ */
+export function graphStage(train: CrossModalSet, c: GraphConfig, signal?: AbortSignal): GraphStage {
+  const { graph, cached } = unifiedGraph(train, c, signal);
+  const edges = edgesOf(graph.z);
+  if (edges.from.length === 0) throw new HasherError("SGEH: the unified graph has no edges");
+  const report: GraphReport = {
+    m: train.image.rows,
+    neighbours: c.neighbours,
+    clusters: c.clusters,
+    edges: edges.from.length,
+    components: graph.components,
+    iterations: graph.iterations,
+    converged: graph.converged,
+    lambda: graph.lambda,
+    weights: graph.weights,
+    knnSeconds: graph.seconds.knn,
+    solveSeconds: graph.seconds.solve,
+    cached,
+  };
+  return { graph, edges, report };
+}
+
+/** Membership test for the edges of a CSR graph: `(i, j) => Z_ij is stored`. */
+export function edgeLookup(z: CsrMatrix): (i: number, j: number) => boolean {
+  return (i, j) => {
+    for (let q = z.indptr[i]; q < z.indptr[i + 1]; q++) if (z.indices[q] === j) return true;
+    return false;
+  };
 }

@@ -4,16 +4,9 @@ import { meanAveragePrecision } from "@cmh/metrics";
 import { createRng, initBackend, scaledTanh, sqrtSlope, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  actorLoss,
-  batchTarget,
-  bernoulliPm1,
-  blockTargets,
-  criticLoss,
-  edgeBatch,
-  reconstructionLoss,
-} from "./losses";
-import { SGEH } from "./method";
+import { bernoulliPm1, blockTargets, edgeBatch } from "./batches";
+import { actorLoss, batchTarget, criticLoss, reconstructionLoss } from "./losses";
+import { SGEH } from "./sgeh";
 
 const TINY = {
   epochs: 3,
