@@ -261,6 +261,208 @@ export function viewWeight(frobeniusNorm: number): number {
   return 1 / (2 * Math.max(frobeniusNorm, EPS));
 }
 
+/** The GMC solver's state: neighbour lists, view graphs S^H, the fused graph Z and scratch space. */
+interface GmcState {
+  readonly m: number;
+  /** p+1 neighbours kept per row and view. */
+  readonly k: number;
+  readonly nbrs: readonly ViewNeighbours[];
+  /** S^H aligned with the neighbour lists (m × k per view). */
+  readonly S: Float64Array[];
+  readonly Z: RowSparse;
+  /** Dense row of Z values (reset after use). */
+  readonly zRow: Float64Array;
+  /** Marks for the union supports. */
+  readonly mark: Int32Array;
+  stamp: number;
+}
+
+/** Load row i of Z into the dense scratch row. */
+function loadZRow(g: GmcState, i: number): void {
+  const { Z, zRow } = g;
+  for (let t = 0; t < Z.len[i]; t++) zRow[Z.cols[i * Z.cap + t]] = Z.vals[i * Z.cap + t];
+}
+
+/** Reset the dense scratch row after `loadZRow(g, i)`. */
+function clearZRow(g: GmcState, i: number): void {
+  const { Z, zRow } = g;
+  for (let t = 0; t < Z.len[i]; t++) zRow[Z.cols[i * Z.cap + t]] = 0;
+}
+
+/** Set row i's support of Z to the union of the views' supports of S^H; returns its size. */
+function unionSupport(g: GmcState, i: number): number {
+  const { Z, nbrs, S, mark, k } = g;
+  let n = 0;
+  g.stamp++;
+  const base = i * Z.cap;
+  for (let v = 0; v < nbrs.length; v++) {
+    const nb = nbrs[v];
+    for (let t = 0; t < k; t++) {
+      if (!(S[v][i * k + t] > 0)) continue;
+      const j = nb.indices[i * k + t];
+      if (mark[j] === g.stamp) continue;
+      mark[j] = g.stamp;
+      Z.cols[base + n++] = j;
+    }
+  }
+  Z.len[i] = n;
+  return n;
+}
+
+/** Initial state: the CLR view graphs S^H (paper Eq. 4) and Z = their mean, row-normalised. */
+function initialGraphs(nbrs: readonly ViewNeighbours[], m: number, k: number): GmcState {
+  const V = nbrs.length;
+  const S = nbrs.map((nb) => {
+    const s = new Float64Array(m * k);
+    for (let i = 0; i < m; i++)
+      sRow(nb.dist.subarray(i * k, i * k + k), null, 0, s.subarray(i * k, i * k + k));
+    return s;
+  });
+  const g: GmcState = {
+    m,
+    k,
+    nbrs,
+    S,
+    Z: rowSparse(m, V * k),
+    zRow: new Float64Array(m),
+    mark: new Int32Array(m).fill(-1),
+    stamp: 0,
+  };
+  const { Z, zRow } = g;
+  for (let i = 0; i < m; i++) {
+    const n = unionSupport(g, i);
+    const base = i * Z.cap;
+    for (let t = 0; t < n; t++) Z.vals[base + t] = 0;
+    for (let v = 0; v < V; v++) {
+      for (let t = 0; t < k; t++) zRow[nbrs[v].indices[i * k + t]] += S[v][i * k + t] / V;
+    }
+    let sum = 0;
+    for (let t = 0; t < n; t++) {
+      const j = Z.cols[base + t];
+      Z.vals[base + t] = zRow[j];
+      sum += zRow[j];
+    }
+    for (let v = 0; v < V; v++) for (let t = 0; t < k; t++) zRow[nbrs[v].indices[i * k + t]] = 0;
+    if (sum > 0) for (let t = 0; t < n; t++) Z.vals[base + t] /= sum;
+  }
+  return g;
+}
+
+/** GMC step 1 (paper Eq. 18): fix Z, D, w and update every view graph S^H. */
+function sStep(g: GmcState, w: readonly number[]): void {
+  const { m, k, nbrs, S, zRow } = g;
+  const zAt = new Float64Array(k);
+  const sTmp = new Float64Array(k);
+  for (let v = 0; v < nbrs.length; v++) {
+    const nb = nbrs[v];
+    for (let i = 0; i < m; i++) {
+      loadZRow(g, i);
+      for (let t = 0; t < k; t++) zAt[t] = zRow[nb.indices[i * k + t]];
+      clearZRow(g, i);
+      sRow(nb.dist.subarray(i * k, i * k + k), zAt, w[v], sTmp);
+      S[v].set(sTmp, i * k);
+    }
+  }
+}
+
+/** GMC step 2 (paper Eq. 21): the view weights w^H = 1/(2‖Z − S^H‖_F), written into `w`. */
+function wStep(g: GmcState, w: number[]): void {
+  const { m, k, nbrs, S, Z, zRow } = g;
+  // ‖Z − S^H‖²_F = ΣZ² + ΣS² − 2ΣZ·S.
+  for (let v = 0; v < nbrs.length; v++) {
+    let f = 0;
+    const nb = nbrs[v];
+    for (let i = 0; i < m; i++) {
+      loadZRow(g, i);
+      for (let t = 0; t < Z.len[i]; t++) f += Z.vals[i * Z.cap + t] ** 2;
+      for (let t = 0; t < k; t++) {
+        const s = S[v][i * k + t];
+        f += s * s - 2 * s * zRow[nb.indices[i * k + t]];
+      }
+      clearZRow(g, i);
+    }
+    w[v] = viewWeight(Math.sqrt(Math.max(f, 0)));
+  }
+}
+
+/**
+ * GMC step 3 (paper Eqs. 22–23): each row of Z is the simplex projection of the views' mean of
+ * S^H − λ/(2V·w^H)·‖D_i − D_j‖² on the union of the S^H supports.
+ */
+function zStep(
+  g: GmcState,
+  w: readonly number[],
+  lambda: number,
+  D: Matrix64,
+  nd: number,
+  q: Float64Array,
+  proj: Float64Array,
+): void {
+  const { m, k, nbrs, S, Z, zRow } = g;
+  const V = nbrs.length;
+  for (let i = 0; i < m; i++) {
+    const n = unionSupport(g, i);
+    const base = i * Z.cap;
+    // position of each candidate column
+    for (let t = 0; t < n; t++) zRow[Z.cols[base + t]] = t + 1; // 1-based slot
+    q.fill(0, 0, n);
+    for (let v = 0; v < V; v++) {
+      const nb = nbrs[v];
+      const coef = lambda / (2 * V * w[v]); // = λ/(4w) for two views
+      // q^H = S^H − coef·dD, averaged over views
+      for (let t = 0; t < n; t++) {
+        const j = Z.cols[base + t];
+        let dd = 0;
+        for (let r = 0; r < nd; r++) {
+          const a = D.data[r * m + i] - D.data[r * m + j];
+          dd += a * a;
+        }
+        proj[t] = -coef * dd;
+      }
+      for (let t = 0; t < k; t++) {
+        const s = S[v][i * k + t];
+        if (!(s > 0)) continue;
+        const slot = zRow[nb.indices[i * k + t]];
+        if (slot > 0) proj[slot - 1] += s;
+      }
+      for (let t = 0; t < n; t++) q[t] += proj[t] / V;
+    }
+    for (let t = 0; t < n; t++) zRow[Z.cols[base + t]] = 0;
+    if (n > 0) projectSimplex(q.subarray(0, n), 1, Z.vals.subarray(base, base + n));
+  }
+}
+
+/**
+ * GMC step 4: the c+1 smallest eigenpairs of the Laplacian of (Z + Zᵀ)/2 (warm-started from the
+ * previous D); the first c eigenvectors are the embedding D.
+ */
+function dStep(g: GmcState, c: number, signal?: AbortSignal, start?: Matrix64) {
+  const L = zLaplacian(toCsr(g.m, g.Z));
+  return smallestEigenpairs(L, c + 1, {
+    start,
+    seed: 1,
+    signal,
+    tol: 1e-10,
+    maxRestarts: 2000,
+  });
+}
+
+/**
+ * GMC's λ rule (its code, not the paper): "grow" (λ·2) while fewer than c eigenvalues are ≈ 0,
+ * "shrink" (λ/2, keep the previous D) when more than c are, "stop" at exactly c components.
+ */
+export function lambdaRule(
+  eigenvalues: readonly number[],
+  c: number,
+  zeroTol: number,
+): "grow" | "shrink" | "stop" {
+  const sumC = eigenvalues.slice(0, c).reduce((a, b) => a + b, 0);
+  const sumC1 = sumC + eigenvalues[c];
+  if (sumC > zeroTol) return "grow";
+  if (sumC1 < zeroTol) return "shrink";
+  return "stop";
+}
+
 /**
  * Solve GMC's unified graph for two views (spec §4.1): CLR initial graphs, then NITER rounds of
  * S-step, w-step, Z-step (simplex projection on the union support) and D-step (c smallest
@@ -288,158 +490,33 @@ export function solveGraph(views: readonly Matrix[], options: GraphOptions): Uni
   );
   const tKnn = (performance.now() - t0) / 1000;
 
-  // S^H aligned with the neighbour lists.
-  const S = nbrs.map((nb) => {
-    const s = new Float64Array(m * k);
-    for (let i = 0; i < m; i++)
-      sRow(nb.dist.subarray(i * k, i * k + k), null, 0, s.subarray(i * k, i * k + k));
-    return s;
-  });
-
-  // Scratch: dense row of Z values (reset after use), and a mark for union supports.
-  const zRow = new Float64Array(m);
-  const mark = new Int32Array(m).fill(-1);
-  let stamp = 0;
-  const Z = rowSparse(m, V * k);
-
-  const loadZRow = (i: number) => {
-    for (let t = 0; t < Z.len[i]; t++) zRow[Z.cols[i * Z.cap + t]] = Z.vals[i * Z.cap + t];
-  };
-  const clearZRow = (i: number) => {
-    for (let t = 0; t < Z.len[i]; t++) zRow[Z.cols[i * Z.cap + t]] = 0;
-  };
-
-  // Init Z = mean of the S^H, row-normalised; support = union.
-  const union = (i: number): number => {
-    let n = 0;
-    stamp++;
-    const base = i * Z.cap;
-    for (let v = 0; v < V; v++) {
-      const nb = nbrs[v];
-      for (let t = 0; t < k; t++) {
-        if (!(S[v][i * k + t] > 0)) continue;
-        const j = nb.indices[i * k + t];
-        if (mark[j] === stamp) continue;
-        mark[j] = stamp;
-        Z.cols[base + n++] = j;
-      }
-    }
-    Z.len[i] = n;
-    return n;
-  };
-  for (let i = 0; i < m; i++) {
-    const n = union(i);
-    const base = i * Z.cap;
-    for (let t = 0; t < n; t++) Z.vals[base + t] = 0;
-    for (let v = 0; v < V; v++) {
-      for (let t = 0; t < k; t++) zRow[nbrs[v].indices[i * k + t]] += S[v][i * k + t] / V;
-    }
-    let sum = 0;
-    for (let t = 0; t < n; t++) {
-      const j = Z.cols[base + t];
-      Z.vals[base + t] = zRow[j];
-      sum += zRow[j];
-    }
-    for (let v = 0; v < V; v++) for (let t = 0; t < k; t++) zRow[nbrs[v].indices[i * k + t]] = 0;
-    if (sum > 0) for (let t = 0; t < n; t++) Z.vals[base + t] /= sum;
-  }
-
-  const eig = (start?: Matrix64) => {
-    const L = zLaplacian(toCsr(m, Z));
-    return smallestEigenpairs(L, c + 1, {
-      start,
-      seed: 1,
-      signal: options.signal,
-      tol: 1e-10,
-      maxRestarts: 2000,
-    });
-  };
-  let e = eig();
+  const g = initialGraphs(nbrs, m, k);
+  let e = dStep(g, c, options.signal);
   let D = e.vectors; // (c+1)×m; the first c rows are the embedding
   let lambda = options.lambda ?? 1;
   const w = new Array<number>(V).fill(1 / V);
   const history: GraphIteration[] = [];
   let converged = false;
   let iter = 0;
-  const zAt = new Float64Array(k);
-  const sTmp = new Float64Array(k);
   const q = new Float64Array(V * k);
   const proj = new Float64Array(V * k);
 
   for (iter = 1; iter <= iterations; iter++) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error("SGEH graph: aborted");
-    // 1. S-step.
-    for (let v = 0; v < V; v++) {
-      const nb = nbrs[v];
-      for (let i = 0; i < m; i++) {
-        loadZRow(i);
-        for (let t = 0; t < k; t++) zAt[t] = zRow[nb.indices[i * k + t]];
-        clearZRow(i);
-        sRow(nb.dist.subarray(i * k, i * k + k), zAt, w[v], sTmp);
-        S[v].set(sTmp, i * k);
-      }
-    }
-    // 2. w-step: ‖Z − S^H‖²_F = ΣZ² + ΣS² − 2ΣZ·S.
-    for (let v = 0; v < V; v++) {
-      let f = 0;
-      const nb = nbrs[v];
-      for (let i = 0; i < m; i++) {
-        loadZRow(i);
-        for (let t = 0; t < Z.len[i]; t++) f += Z.vals[i * Z.cap + t] ** 2;
-        for (let t = 0; t < k; t++) {
-          const s = S[v][i * k + t];
-          f += s * s - 2 * s * zRow[nb.indices[i * k + t]];
-        }
-        clearZRow(i);
-      }
-      w[v] = viewWeight(Math.sqrt(Math.max(f, 0)));
-    }
-    // 3. Z-step on the union support.
-    const nd = c; // embedding dimension
-    for (let i = 0; i < m; i++) {
-      const n = union(i);
-      const base = i * Z.cap;
-      // position of each candidate column
-      for (let t = 0; t < n; t++) zRow[Z.cols[base + t]] = t + 1; // 1-based slot
-      q.fill(0, 0, n);
-      for (let v = 0; v < V; v++) {
-        const nb = nbrs[v];
-        const coef = lambda / (2 * V * w[v]); // = λ/(4w) for two views
-        // q^H = S^H − coef·dD, averaged over views
-        for (let t = 0; t < n; t++) {
-          const j = Z.cols[base + t];
-          let dd = 0;
-          for (let r = 0; r < nd; r++) {
-            const a = D.data[r * m + i] - D.data[r * m + j];
-            dd += a * a;
-          }
-          proj[t] = -coef * dd;
-        }
-        for (let t = 0; t < k; t++) {
-          const s = S[v][i * k + t];
-          if (!(s > 0)) continue;
-          const slot = zRow[nb.indices[i * k + t]];
-          if (slot > 0) proj[slot - 1] += s;
-        }
-        for (let t = 0; t < n; t++) q[t] += proj[t] / V;
-      }
-      for (let t = 0; t < n; t++) zRow[Z.cols[base + t]] = 0;
-      if (n > 0) projectSimplex(q.subarray(0, n), 1, Z.vals.subarray(base, base + n));
-    }
-    // 4. D-step.
+    sStep(g, w);
+    wStep(g, w);
+    zStep(g, w, lambda, D, c, q, proj);
     const prevD = D;
-    e = eig(D);
+    e = dStep(g, c, options.signal, D);
     D = e.vectors;
     const ev = Array.from(e.values);
     history.push({ iteration: iter, lambda, weights: [...w], eigenvalues: ev });
     log(
       `GMC iter ${iter}: λ=${lambda} w=[${w.map((x) => x.toPrecision(4))}] ev=[${ev.map((x) => x.toExponential(2))}]`,
     );
-    // 5. λ rule.
-    const sumC = ev.slice(0, c).reduce((a, b) => a + b, 0);
-    const sumC1 = sumC + ev[c];
-    if (sumC > zr) lambda *= 2;
-    else if (sumC1 < zr) {
+    const rule = lambdaRule(ev, c, zr);
+    if (rule === "grow") lambda *= 2;
+    else if (rule === "shrink") {
       lambda /= 2;
       D = prevD;
     } else {
@@ -447,7 +524,7 @@ export function solveGraph(views: readonly Matrix[], options: GraphOptions): Uni
       break;
     }
   }
-  const z = toCsr(m, Z);
+  const z = toCsr(m, g.Z);
   const comps = countComponents(symmetrizeCsr(z, "mean"));
   return {
     m,
