@@ -7,6 +7,7 @@ import {
   autoBlockProduct,
   type BlockProduct,
   type CsrMatrix,
+  checkTrainingRows,
   csrFromCoo,
   HasherError,
   jsBlockProduct,
@@ -117,7 +118,7 @@ export function viewNeighbours(
   const m = x.rows;
   const k = p + 1;
   if (!Number.isInteger(p) || p < 1 || k > m - 1) {
-    throw new RangeError(
+    throw new HasherError(
       `SGEH graph: p must be an integer in [1, ${m - 2}] for ${m} training rows (p+1 neighbours are kept), got ${p}`,
     );
   }
@@ -470,16 +471,16 @@ export function lambdaRule(
  */
 export function solveGraph(views: readonly Matrix[], options: GraphOptions): UnifiedGraph {
   const { p, c, iterations } = options;
-  if (views.length < 1) throw new RangeError("SGEH graph: need at least one view");
+  if (views.length < 1) throw new HasherError("SGEH graph: need at least one view");
   const m = views[0].rows;
   for (const v of views) {
     if (v.rows !== m)
-      throw new RangeError(`SGEH graph: views have ${v.rows} and ${m} rows; they must be paired`);
+      throw new HasherError(`SGEH graph: views have ${v.rows} and ${m} rows; they must be paired`);
   }
   if (!Number.isInteger(c) || c < 1 || c >= m)
-    throw new RangeError(`SGEH graph: c must be an integer in [1, ${m - 1}], got ${c}`);
+    throw new HasherError(`SGEH graph: c must be an integer in [1, ${m - 1}], got ${c}`);
   if (!Number.isInteger(iterations) || iterations < 0)
-    throw new RangeError(`SGEH graph: iterations must be an integer >= 0, got ${iterations}`);
+    throw new HasherError(`SGEH graph: iterations must be an integer >= 0, got ${iterations}`);
   const log = options.log ?? (() => {});
   const zr = options.zeroTol ?? 1e-10;
   const V = views.length;
@@ -621,12 +622,18 @@ export function unifiedGraph(
   signal?: AbortSignal,
 ): { graph: UnifiedGraph; cached: boolean } {
   const m = train.image.rows;
-  if (c.neighbours + 2 > m)
-    throw new HasherError(
-      `SGEH: config.neighbours = ${c.neighbours} needs at least ${c.neighbours + 2} training pairs, got ${m}`,
-    );
-  if (c.clusters >= m)
-    throw new HasherError(`SGEH: config.clusters = ${c.clusters} must be < ${m} training pairs`);
+  checkTrainingRows(
+    "SGEH",
+    m,
+    c.neighbours + 2,
+    `config.neighbours = ${c.neighbours}: each pair keeps its ${c.neighbours + 1} nearest other pairs`,
+  );
+  checkTrainingRows(
+    "SGEH",
+    m,
+    c.clusters + 1,
+    `config.clusters = ${c.clusters}: the graph needs more pairs than components`,
+  );
   const key = JSON.stringify([
     train.text.data.length,
     c.neighbours,

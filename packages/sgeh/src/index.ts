@@ -1,4 +1,4 @@
-export { type Fusion, SGEH_PRESETS, type SGEHConfig } from "./config";
+export { type Fusion, SGEH_PRESETS, SGEH_SCHEMA, type SGEHConfig } from "./config";
 export type { GraphReport } from "./graph";
 export {
   actorLoss,

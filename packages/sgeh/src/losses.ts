@@ -1,7 +1,7 @@
 // SGEH's loss terms: the per-batch hybrid semantic matrix U (paper Eqs. 8–10, spec §5), the cosine
 // reconstruction loss L^B (Eq. 13) and the code-balance adversarial terms (Eq. 15, spec §6).
 
-import { tf } from "@cmh/tensor-core";
+import { HasherError, tf } from "@cmh/tensor-core";
 import type { Fusion } from "./config";
 
 /** Row-wise cosine similarity matrix of a batch (zero-norm rows: +1e-8 on the norm). */
@@ -45,7 +45,7 @@ export function batchTarget(
     const second = () => tf.div(tf.matMul(sBar, sBar, false, true), n);
     const needA = o.fusion === "A" || o.fusion === "G1" || o.fusion === "G2";
     if (needA && !adjacency)
-      throw new Error(`SGEH: fusion "${o.fusion}" needs the batch adjacency`);
+      throw new HasherError(`SGEH: fusion "${o.fusion}" needs the batch adjacency`);
     const a = adjacency as tf.Tensor2D;
     switch (o.fusion) {
       case "A":
@@ -59,7 +59,7 @@ export function batchTarget(
       case "djsrh":
         return tf.add(tf.mul(sBar, 1 - o.lambda3), tf.mul(second(), o.lambda3)) as tf.Tensor2D;
       default:
-        throw new Error(`SGEH: unknown fusion ${String(o.fusion)}`);
+        throw new HasherError(`SGEH: unknown fusion ${String(o.fusion)}`);
     }
   });
 }

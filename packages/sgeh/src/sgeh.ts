@@ -3,23 +3,19 @@
 
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
+  createOptimizer,
   type EpochContext,
   type FitContext,
-  HasherError,
   type InputDims,
   type Mlp,
   type Modality,
   matrixTensor,
-  type Optimizer,
   type PaperRef,
   type ParamGroup,
   type Rng,
-  Sgd,
   sqrtSlope,
   tf,
-  trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
 import {
@@ -30,7 +26,7 @@ import {
   type StepBatch,
   stepBatch,
 } from "./batches";
-import { SGEH_DEFAULTS, SGEH_PRESETS, type SGEHConfig, validateSGEHConfig } from "./config";
+import { SGEH_CONFIG, SGEH_SCHEMA, type SGEHConfig } from "./config";
 import { edgeLookup, type GraphReport, graphStage } from "./graph";
 import { actorLoss, criticLoss, reconstructionLoss, type TargetOptions } from "./losses";
 import { buildNetworks, relaxedCodes } from "./network";
@@ -58,13 +54,9 @@ export class SGEH extends BaseHasher<SGEHConfig> {
   };
   static readonly supervised: boolean = false;
   static readonly inputs = ["image", "text"] as const;
-  static readonly defaults: SGEHConfig = SGEH_DEFAULTS;
-  static readonly presets: Record<string, Partial<SGEHConfig>> = SGEH_PRESETS;
-
-  /** Extra config checks, run after the base's type and range checks. */
-  static validateConfig(c: SGEHConfig): void {
-    validateSGEHConfig(c);
-  }
+  static readonly schema = SGEH_SCHEMA;
+  static readonly defaults = SGEH_CONFIG.defaults;
+  static readonly presets = SGEH_CONFIG.presets;
 
   private image?: Mlp;
   private text?: Mlp;
@@ -126,7 +118,7 @@ export class SGEH extends BaseHasher<SGEHConfig> {
         const codes: tf.Tensor2D[] = [];
         try {
           await this.hashStep(epoch, batch, beta, optimisers.hash, codes);
-          if (c.eta4 > 0) this.discriminatorStep(epoch, codes, optimisers.disc, ctx.rng);
+          if (c.eta4 > 0) await this.discriminatorStep(epoch, codes, optimisers.disc, ctx.rng);
         } finally {
           disposeStepBatch(batch);
           tf.dispose(codes);
@@ -152,16 +144,15 @@ export class SGEH extends BaseHasher<SGEHConfig> {
     const c = this.config;
     const [image, text] = this.nets();
     const disc = this.discriminator();
-    const netOptimizer = (modality: Modality, lr: number): Optimizer =>
-      c.optimizer === "adam"
-        ? ctx.optimizer(`adam-${modality}`, new Adam({ lr, weightDecay: c.weightDecay }))
-        : ctx.optimizer(
-            `sgd-${modality}`,
-            new Sgd({ lr, momentum: c.momentum, weightDecay: c.weightDecay }),
-          );
+    const { momentum, weightDecay } = c;
+    const netOptimizer = (modality: Modality, lr: number) =>
+      ctx.optimizer(
+        `${c.optimizer}-${modality}`,
+        createOptimizer(c.optimizer, { lr, momentum, weightDecay }),
+      );
     const optI = netOptimizer("image", c.lrImage);
     const optT = netOptimizer("text", c.lrText);
-    const adam = ctx.optimizer("adam-disc", new Adam({ lr: c.discLr }));
+    const adam = ctx.optimizer("adam-disc", createOptimizer("adam", { lr: c.discLr }));
     return {
       hash: [
         { optimizer: optI, variables: image.trainableVariables() },
@@ -209,26 +200,26 @@ export class SGEH extends BaseHasher<SGEHConfig> {
   }
 
   /**
-   * Step 5: one Adam step of the discriminator on the critic loss (Eq. 15, critic sign): real
-   * samples i.i.d. ±1 drawn from `rng`, fake ones the hash step's codes of both modalities.
+   * Step 5: one Adam step of the discriminator on the critic loss (Eq. 15, critic sign), recorded
+   * as `critic`: real samples i.i.d. ±1 drawn from `rng`, fake ones the hash step's codes.
    */
-  private discriminatorStep(
+  private async discriminatorStep(
     epoch: EpochContext,
     codes: readonly tf.Tensor2D[],
     group: ParamGroup,
     rng: Rng,
-  ): void {
+  ): Promise<void> {
     const disc = this.discriminator();
     const [bi, bt] = codes;
     const n = bi.shape[0];
     const bits = this.config.bits;
     const real = tf.tensor2d(bernoulliPm1(n, bits, rng), [n, bits]);
     try {
-      const t = trainStep(
+      await epoch.step(
         () => criticLoss(disc.apply(real), [disc.apply(bi), disc.apply(bt)]),
         group,
+        { name: "critic" },
       );
-      epoch.record({ critic: t.total });
     } finally {
       real.dispose();
     }
@@ -246,12 +237,10 @@ export class SGEH extends BaseHasher<SGEHConfig> {
   }
 
   private nets(): [Mlp, Mlp] {
-    if (!this.image || !this.text) throw new HasherError("SGEH: model not built");
-    return [this.image, this.text];
+    return [this.requireModel(this.image), this.requireModel(this.text)];
   }
 
   private discriminator(): Mlp {
-    if (!this.disc) throw new HasherError("SGEH: model not built");
-    return this.disc;
+    return this.requireModel(this.disc, "discriminator");
   }
 }
