@@ -14,7 +14,9 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   countComponents,
+  edgeLookup,
   edgesOf,
+  lambdaRule,
   solveGraph,
   sRow,
   viewNeighbours,
@@ -216,5 +218,25 @@ describe("kNN block product by width", () => {
       const nJs = viewNeighbours(z, 4, { product: jsBlockProduct, blockSize: 7 });
       expect(Array.from(nAuto.indices)).toEqual(Array.from(nJs.indices));
     }
+  });
+});
+
+describe("GMC λ rule and edge lookup", () => {
+  it("grows λ below c zero eigenvalues, shrinks it above, stops at exactly c", () => {
+    expect(lambdaRule([0, 0.3, 0.5, 0.9], 2, 1e-10)).toBe("grow");
+    expect(lambdaRule([0, 0, 0, 0.9], 2, 1e-10)).toBe("shrink");
+    expect(lambdaRule([0, 1e-12, 0.5, 0.9], 2, 1e-10)).toBe("stop");
+  });
+  it("edgeLookup finds exactly the stored entries of a CSR graph", () => {
+    const z = csrFromCoo(
+      3,
+      3,
+      Int32Array.from([0, 1, 2]),
+      Int32Array.from([1, 2, 0]),
+      Float64Array.from([0.5, 1, 1]),
+    );
+    const has = edgeLookup(z);
+    expect([has(0, 1), has(1, 2), has(2, 0)]).toEqual([true, true, true]);
+    expect([has(1, 0), has(0, 2), has(0, 0)]).toEqual([false, false, false]);
   });
 });

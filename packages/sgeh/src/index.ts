@@ -1,30 +1,12 @@
-export {
-  countComponents,
-  type EdgeList,
-  edgesOf,
-  type GraphIteration,
-  type GraphOptions,
-  solveGraph,
-  sRow,
-  type UnifiedGraph,
-  type ViewNeighbours,
-  viewNeighbours,
-  viewWeight,
-  zLaplacian,
-  zscoreRows,
-} from "./graph";
+export { type Fusion, SGEH_PRESETS, SGEH_SCHEMA, type SGEHConfig } from "./config";
+export type { GraphReport } from "./graph";
 export {
   actorLoss,
   batchTarget,
-  bernoulliPm1,
-  blockTargets,
   cosineMatrix,
   criticLoss,
-  type EdgeBatch,
-  edgeBatch,
-  type Fusion,
   type ReconWeights,
   reconstructionLoss,
   type TargetOptions,
 } from "./losses";
-export { type GraphReport, SGEH, type SGEHConfig } from "./method";
+export { SGEH } from "./sgeh";

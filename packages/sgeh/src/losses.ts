@@ -1,62 +1,8 @@
-// SGEH's online stage: batches drawn from edges of Z, the per-batch hybrid semantic matrix U
-// (spec §5), the cosine reconstruction loss L^B and the code-balance adversarial terms (spec §6).
+// SGEH's loss terms: the per-batch hybrid semantic matrix U (paper Eqs. 8–10, spec §5), the cosine
+// reconstruction loss L^B (Eq. 13) and the code-balance adversarial terms (Eq. 15, spec §6).
 
-import { type Rng, tf } from "@cmh/tensor-core";
-import type { EdgeList } from "./graph";
-
-/** How the batch target U is built (spec §5; paper Table 2). */
-export type Fusion = "A" | "S" | "G1" | "G2" | "djsrh";
-
-/** One training batch: vertices and the binary ±1 adjacency among them. */
-export interface EdgeBatch {
-  /** Unique endpoints (training-row indices), in order of first appearance. */
-  readonly vertices: Int32Array;
-  /** n×n row-major ±1 adjacency (2A − 1), symmetric, +1 diagonal. */
-  readonly adjacency: Float32Array;
-}
-
-/**
- * Batch from edges (spec §5 steps 1–3): unique endpoints V, A = 1 on the sampled edges (both
- * directions) and the diagonal, else 0, then A ← 2A − 1. With `allEdges`, every Z-edge among V counts.
- */
-export function edgeBatch(
-  edges: EdgeList,
-  picks: ArrayLike<number>,
-  allEdges?: (i: number, j: number) => boolean,
-): EdgeBatch {
-  const pos = new Map<number, number>();
-  const verts: number[] = [];
-  const add = (v: number) => {
-    let p = pos.get(v);
-    if (p === undefined) {
-      p = verts.length;
-      pos.set(v, p);
-      verts.push(v);
-    }
-    return p;
-  };
-  const pairs: [number, number][] = [];
-  for (let t = 0; t < picks.length; t++) {
-    const e = picks[t];
-    pairs.push([add(edges.from[e]), add(edges.to[e])]);
-  }
-  const n = verts.length;
-  const a = new Float32Array(n * n).fill(-1);
-  for (let i = 0; i < n; i++) a[i * n + i] = 1;
-  for (const [i, j] of pairs) {
-    a[i * n + j] = 1;
-    a[j * n + i] = 1;
-  }
-  if (allEdges) {
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++)
-        if (i !== j && allEdges(verts[i], verts[j])) {
-          a[i * n + j] = 1;
-          a[j * n + i] = 1;
-        }
-  }
-  return { vertices: Int32Array.from(verts), adjacency: a };
-}
+import { HasherError, tf } from "@cmh/tensor-core";
+import type { Fusion } from "./config";
 
 /** Row-wise cosine similarity matrix of a batch (zero-norm rows: +1e-8 on the norm). */
 export function cosineMatrix(x: tf.Tensor2D, y: tf.Tensor2D = x): tf.Tensor2D {
@@ -99,7 +45,7 @@ export function batchTarget(
     const second = () => tf.div(tf.matMul(sBar, sBar, false, true), n);
     const needA = o.fusion === "A" || o.fusion === "G1" || o.fusion === "G2";
     if (needA && !adjacency)
-      throw new Error(`SGEH: fusion "${o.fusion}" needs the batch adjacency`);
+      throw new HasherError(`SGEH: fusion "${o.fusion}" needs the batch adjacency`);
     const a = adjacency as tf.Tensor2D;
     switch (o.fusion) {
       case "A":
@@ -113,7 +59,7 @@ export function batchTarget(
       case "djsrh":
         return tf.add(tf.mul(sBar, 1 - o.lambda3), tf.mul(second(), o.lambda3)) as tf.Tensor2D;
       default:
-        throw new Error(`SGEH: unknown fusion ${String(o.fusion)}`);
+        throw new HasherError(`SGEH: unknown fusion ${String(o.fusion)}`);
     }
   });
 }
@@ -177,42 +123,4 @@ export function actorLoss(
     );
     return tf.div(tf.addN(per), per.length) as tf.Scalar;
   });
-}
-
-/** Real samples of the code prior: i.i.d. ±1 with probability ½ each (rows × bits). */
-export function bernoulliPm1(rows: number, bits: number, rng: Rng): Float32Array {
-  const out = new Float32Array(rows * bits);
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? -1 : 1;
-  return out;
-}
-
-/**
- * Stack K batch targets into one block-diagonal target and its pair weights (1/(K·n_k²) on block
- * k, 0 off the blocks), for `reconstructionLoss` over the concatenated batch.
- */
-export function blockTargets(
-  targets: readonly Float32Array[],
-  sizes: readonly number[],
-): {
-  target: Float32Array;
-  weights: Float32Array;
-  n: number;
-} {
-  const n = sizes.reduce((a, b) => a + b, 0);
-  const target = new Float32Array(n * n);
-  const weights = new Float32Array(n * n);
-  const k = sizes.length;
-  let off = 0;
-  for (let b = 0; b < k; b++) {
-    const nb = sizes[b];
-    const u = targets[b];
-    const w = 1 / (k * nb * nb);
-    for (let i = 0; i < nb; i++)
-      for (let j = 0; j < nb; j++) {
-        target[(off + i) * n + off + j] = u[i * nb + j];
-        weights[(off + i) * n + off + j] = w;
-      }
-    off += nb;
-  }
-  return { target, weights, n };
 }

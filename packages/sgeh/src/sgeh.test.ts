@@ -1,19 +1,20 @@
 import { applySplit, type LabelMatrix, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
-import { createRng, initBackend, scaledTanh, sqrtSlope, tf } from "@cmh/tensor-core";
+import {
+  ConfigError,
+  createRng,
+  initBackend,
+  scaledTanh,
+  sqrtSlope,
+  tf,
+  validatePresets,
+} from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  actorLoss,
-  batchTarget,
-  bernoulliPm1,
-  blockTargets,
-  criticLoss,
-  edgeBatch,
-  reconstructionLoss,
-} from "./losses";
-import { SGEH } from "./method";
+import { bernoulliPm1, blockTargets, edgeBatch } from "./batches";
+import { actorLoss, batchTarget, criticLoss, reconstructionLoss } from "./losses";
+import { SGEH } from "./sgeh";
 
 const TINY = {
   epochs: 3,
@@ -271,14 +272,40 @@ describeOnBackends("SGEH fit", () => {
     expect(() => new SGEH({ epochs: 1.5 })).toThrow(/epochs must be an integer/);
     expect(() => new SGEH({ fusion: "G3" as never })).toThrow(/fusion must be one of/);
     expect(() => new SGEH({ sampling: "random", fusion: "G2" })).toThrow(/needs the graph/);
-    expect(() => new SGEH({ lambda3: 2 })).toThrow(/lambda3 must be in \[0, 1\]/);
+    expect(() => new SGEH({ lambda3: 2 })).toThrow(/lambda3 must be a number in \[0, 1\], got 2/);
     expect(() => new SGEH({ bits: 4 })).toThrow(/bits/);
+    // One error class, from the schema: key, value and expectation; unknown keys refused.
+    expect(() => new SGEH({ edgesPerBatch: 0 })).toThrow(ConfigError);
+    expect(() => new SGEH({ edgesPerBatch: 0 })).toThrow(
+      "SGEH: config.edgesPerBatch must be an integer >= 1, got 0",
+    );
+    expect(() => new SGEH({ dropout: 1 })).toThrow(/dropout must be a number in \[0, 1\), got 1/);
+    expect(() => new SGEH({ neighbors: 5 } as never)).toThrow(/unknown config key "neighbors"/);
+    expect(() => validatePresets("SGEH", SGEH.schema, SGEH.presets)).not.toThrow();
   });
 
   it("refuses p too large for the training set", async () => {
     const t = tinySet({ n: 20 });
     const h = new SGEH({ ...TINY, neighbours: 30 });
-    await expect(h.fit(t)).rejects.toThrow(/neighbours = 30 needs at least 32/);
+    await expect(h.fit(t)).rejects.toThrow(
+      /SGEH.fit needs at least 32 training pairs \(config.neighbours = 30: .*\), got 20/,
+    );
+    const c = new SGEH({ ...TINY, neighbours: 2, clusters: 20 });
+    await expect(c.fit(t)).rejects.toThrow(
+      /needs at least 21 training pairs \(config.clusters = 20/,
+    );
+  });
+
+  it("presets are named for what they are", () => {
+    expect(Object.keys(SGEH.presets).sort()).toEqual(
+      ["djsrh", "paper", "paper-small", "quick", "sgeh-1", "sgeh-2", "sgeh-3", "sgeh-4"].sort(),
+    );
+    // paper-small keeps the paper's training recipe and only shrinks the budget.
+    const small = { ...SGEH.defaults, ...SGEH.presets["paper-small"] };
+    expect(small.optimizer).toBe("sgd");
+    expect(small.batchesPerStep).toBe(1);
+    expect(small.batchAdjacency).toBe("sampled");
+    expect(small.epochs).toBeLessThan(SGEH.defaults.epochs);
   });
 
   it("presets are valid configs; the DJSRH preset trains without a graph", async () => {
@@ -292,7 +319,7 @@ describeOnBackends("SGEH fit", () => {
 
   it("the Table 2 ablation presets SGEH-1..4 build the graph and train an epoch", async () => {
     const set = tinySet();
-    for (const name of ["sgeh-1", "sgeh-2", "sgeh-3", "sgeh-4"]) {
+    for (const name of ["sgeh-1", "sgeh-2", "sgeh-3", "sgeh-4"] as const) {
       const h = new SGEH({ ...SGEH.presets[name], ...TINY, epochs: 1 });
       const r = await h.fit(set);
       expect(r.epochs).toBe(1);
