@@ -67,7 +67,7 @@ describe("CMIMH config", () => {
       steGradient: "sigmoid",
       reconReduction: "nats",
     });
-    expect(new CMIMH(CMIMH.presets["quick-session3"]).config).toMatchObject({
+    expect(new CMIMH(CMIMH.presets["quick-paper-critic-ste"]).config).toMatchObject({
       criticForm: "separable",
       lambdaMI: 1,
       steGradient: "identity",
