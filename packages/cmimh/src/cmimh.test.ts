@@ -4,10 +4,10 @@ import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import { packCodes, unpackCodes } from "@cmh/hamming-index";
 import { evaluateRetrieval } from "@cmh/metrics";
-import { initBackend, tf } from "@cmh/tensor-core";
+import { epochScale, initBackend, tf } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CMIMH, epochScale } from "./cmimh";
+import { CMIMH } from "./cmimh";
 import { CMIMH_PRESETS } from "./config";
 
 const TINY = {

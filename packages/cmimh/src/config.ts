@@ -156,7 +156,7 @@ const QUICK: Partial<CMIMHConfig> = {
   lrDecoder: 1e-3,
   weightDecay: 0,
   input: "center-scale",
-  // Chosen on synthetic-val (README): the Gaussian NLL in nats and a strong KL; with the spec's
+  // Chosen on synthetic-val (docs/experiments/cmimh.md): the Gaussian NLL in nats and a strong KL; with the spec's
   // per-element MSE and λ_KL = 0.1 the codes collapse to constants.
   reconReduction: "nats",
   lambdaKL: 10,
