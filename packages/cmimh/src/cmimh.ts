@@ -62,7 +62,9 @@ interface FitGroups {
  * regulariser (permutation classifier) and a balance term. Codes at inference: 1[σ(z) ≥ ½].
  */
 export class CMIMH extends BaseHasher<CMIMHConfig> {
+  /** Name in reports and the bench registry. */
   static readonly methodName: string = "CMIMH";
+  /** The paper this implements. */
   static readonly paper: PaperRef = {
     title:
       "Multi-Modal Mutual Information Maximization: A Novel Approach for Unsupervised Deep Cross-Modal Hashing",
@@ -71,11 +73,17 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     year: 2023,
     url: "https://arxiv.org/abs/2112.06489",
   };
+  /** Unsupervised: labels in the training set are ignored. */
   static readonly supervised: boolean = false;
+  /** The modalities it encodes. */
   static readonly inputs = ["image", "text"] as const;
+  /** The default config (the `paper` preset). */
   static readonly defaults: CMIMHConfig = CMIMH_DEFAULTS;
+  /** Named configs (README "Presets"). */
   static readonly presets: Readonly<Record<string, Partial<CMIMHConfig>>> = CMIMH_PRESETS;
+  /** Version recorded in saved models. */
   static readonly packageVersion: string = "0.1.0";
+  /** Check a merged config (`validateCMIMHConfig`); throws a `HasherError` naming the key. */
   static validateConfig(c: CMIMHConfig): void {
     validateCMIMHConfig(c);
   }
@@ -95,6 +103,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return k;
   }
 
+  /** Allocate the PCA buffers (when on) and build every network for the fitted input widths. */
   protected build(dims: InputDims, rng: Rng): void {
     const c = this.config;
     const dx = this.imageInput(dims);
@@ -113,6 +122,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return this.nets;
   }
 
+  /** What `save` writes: the encoders and the image PCA (all that `encode` needs). */
   protected weights(): Record<string, WeightValue> {
     const n = this.n;
     const out: Record<string, WeightValue> = prefixWeights({
@@ -126,6 +136,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return out;
   }
 
+  /** What a checkpoint adds to `weights()`: decoders, critic and TC classifiers. */
   protected override trainingState(): Record<string, WeightValue> {
     const n = this.n;
     const out: Record<string, WeightValue> = prefixWeights({
@@ -144,6 +155,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return out;
   }
 
+  /** Epochs for the progress ETA: `epochs` (before the `epochScaleItems` multiplier). */
   protected override totalEpochs(): number {
     return this.config.epochs;
   }
@@ -163,6 +175,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return { rows: image.rows, cols: k, data: Float32Array.from(out) };
   }
 
+  /** Project image rows with the fitted PCA (identity when PCA is off). */
   private applyPca(x: tf.Tensor): tf.Tensor {
     if (!this.pcaMean || !this.pcaComponents) return x;
     const d = this.pcaMean.length;
