@@ -1,9 +1,10 @@
-import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import { type CrossModalSet, type Matrix, matrixProblem } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
   batchIndices,
   bernoulliSte,
+  ConfigError,
+  createOptimizer,
   type EpochContext,
   epochScale,
   type FitContext,
@@ -12,20 +13,17 @@ import {
   type InputDims,
   type Modality,
   matrixTensor,
-  type Optimizer,
   type PaperRef,
   type ParamGroup,
   prefixWeights,
   type Rng,
   rowsTensor,
-  Sgd,
   stableSoftplus,
   tf,
   tidyData,
-  trainStep,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { CMIMH_DEFAULTS, CMIMH_PRESETS, type CMIMHConfig, validateCMIMHConfig } from "./config";
+import { CMIMH_DEFAULTS, CMIMH_PRESETS, CMIMH_SCHEMA, type CMIMHConfig } from "./config";
 import {
   balanceLoss,
   diagonalJsMi,
@@ -77,16 +75,18 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   static readonly supervised: boolean = false;
   /** The modalities it encodes. */
   static readonly inputs = ["image", "text"] as const;
+  /** The config schema: validation, the options table and the bench's `--set` parsing. */
+  static readonly schema = CMIMH_SCHEMA;
   /** The default config (the `paper` preset). */
   static readonly defaults: CMIMHConfig = CMIMH_DEFAULTS;
   /** Named configs (README "Presets"). */
   static readonly presets: Readonly<Record<string, Partial<CMIMHConfig>>> = CMIMH_PRESETS;
   /** Version recorded in saved models. */
   static readonly packageVersion: string = "0.1.0";
-  /** Check a merged config (`validateCMIMHConfig`); throws a `HasherError` naming the key. */
-  static validateConfig(c: CMIMHConfig): void {
-    validateCMIMHConfig(c);
-  }
+  /** The JS critic needs in-batch negatives: fit refuses fewer training pairs. */
+  static readonly minTrainingRows = 2;
+  /** Why `minTrainingRows` pairs are needed, for the error. */
+  static readonly minTrainingRowsReason = "in-batch negatives";
 
   private nets?: CmimhNetworks;
   private pcaMean?: Float32Array;
@@ -97,7 +97,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const k = this.config.imagePcaDims;
     if (k === 0) return dims.image;
     if (k > dims.image)
-      throw new HasherError(
+      throw new ConfigError(
         `CMIMH: config.imagePcaDims (${k}) exceeds the image feature width ${dims.image}; use at most ${dims.image} or 0 (no PCA)`,
       );
     return k;
@@ -118,8 +118,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   }
 
   private get n(): CmimhNetworks {
-    if (!this.nets) throw new HasherError("CMIMH: model not built");
-    return this.nets;
+    return this.requireModel(this.nets);
   }
 
   /** What `save` writes: the encoders and the image PCA (all that `encode` needs). */
@@ -165,7 +164,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const k = this.config.imagePcaDims;
     if (k === 0 || !this.pcaMean || !this.pcaComponents) return image;
     if (k > image.rows)
-      throw new HasherError(
+      throw new ConfigError(
         `CMIMH: config.imagePcaDims (${k}) exceeds the number of training rows ${image.rows}`,
       );
     const model = fitPca(image, k);
@@ -199,12 +198,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const image = this.fitImagePca(train.image);
     const text = train.text;
     const groups = this.paramGroups(ctx);
-    const rows = image.rows;
+    const rows = image.rows; // at least `minTrainingRows` (2), checked by fit
     const batchSize = Math.min(c.batchSize, rows);
-    if (batchSize < 2)
-      throw new HasherError(
-        `CMIMH.fit: need at least 2 training pairs (in-batch negatives), got ${rows}`,
-      );
     const epochs = c.epochs * epochScale(c.epochScaleItems, rows);
     await ctx.phase("train", epochs, async (epoch) => {
       const lambdaKL = this.klWeight(epoch.epoch);
@@ -213,7 +208,7 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
         const y = rowsTensor(text, idx);
         try {
           const probs = await this.encoderStep(epoch, x, y, lambdaKL, groups.main, ctx.rng);
-          if (probs) this.classifierStep(epoch, probs, groups.classifier, ctx.rng);
+          if (probs) await this.classifierStep(epoch, probs, groups.classifier, ctx.rng);
         } finally {
           tf.dispose([x, y]);
         }
@@ -228,10 +223,8 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   private paramGroups(ctx: FitContext): FitGroups {
     const c = this.config;
     const n = this.n;
-    const make = (lr: number): Optimizer =>
-      c.optimizer === "adam"
-        ? new Adam({ lr, weightDecay: c.weightDecay })
-        : new Sgd({ lr, momentum: c.momentum, weightDecay: c.weightDecay });
+    const make = (lr: number) =>
+      createOptimizer(c.optimizer, { lr, momentum: c.momentum, weightDecay: c.weightDecay });
     const mainOpt = ctx.optimizer("main", make(c.lr));
     const decOpt = ctx.optimizer("decoders", make(c.lrDecoder));
     const tcOpt = ctx.optimizer("tc", make(c.lr));
@@ -332,8 +325,9 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
       const wb = w.size === 1 ? tf.tile(w, [this.config.bits]) : w;
       return { mi: diagonalJsMi(cx, cy, wb, bias).mi, criticWeight: tf.mean(w) as tf.Scalar };
     }
-    if (!n.criticImage || !n.criticText) throw new HasherError("CMIMH: critic not built");
-    return { mi: separableJsMi(n.criticImage.apply(cx, true), n.criticText.apply(cy, true)).mi };
+    const g = this.requireModel(n.criticImage, "critic");
+    const h = this.requireModel(n.criticText, "critic");
+    return { mi: separableJsMi(g.apply(cx, true), h.apply(cy, true)).mi };
   }
 
   /**
@@ -368,26 +362,26 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
    * probabilities (label 1) against per-column permutations (label 0, product of marginals).
    * Disposes `probs`.
    */
-  private classifierStep(
+  private async classifierStep(
     epoch: EpochContext,
     probs: [tf.Tensor, tf.Tensor],
     group: ParamGroup,
     rng: Rng,
-  ): void {
+  ): Promise<void> {
     const n = this.n;
     const [realX, realY] = probs;
     const permX = permuteColumns(realX, rng);
     const permY = permuteColumns(realY, rng);
     try {
-      const t = trainStep(
+      await epoch.step(
         () =>
           tf.add(
             tcClassifierLoss(n.tcImage.apply(realX, true), n.tcImage.apply(permX, true)),
             tcClassifierLoss(n.tcText.apply(realY, true), n.tcText.apply(permY, true)),
           ) as tf.Scalar,
         group,
+        { name: "tcClassifier" },
       );
-      epoch.record({ tcClassifier: t.total });
     } finally {
       tf.dispose([permX, permY, realX, realY]);
     }
@@ -409,17 +403,13 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
   probabilities(modality: Modality, x: Matrix): Matrix {
     if (!this.fitted || !this.dims)
       throw new HasherError("CMIMH is not fitted: call fit(train) or CMIMH.load(dir) first");
+    const problem = matrixProblem(x);
+    if (problem) throw new HasherError(`CMIMH.probabilities(${modality}): ${problem.message}`);
     const want = this.dims[modality];
     if (x.cols !== want)
       throw new HasherError(
         `CMIMH.probabilities(${modality}): input has ${x.cols} columns, the model was fitted on ${want}`,
       );
-    for (let i = 0; i < x.data.length; i++) {
-      if (!Number.isFinite(x.data[i]))
-        throw new HasherError(
-          `CMIMH.probabilities(${modality}): non-finite value ${x.data[i]} at row ${Math.floor(i / x.cols)}`,
-        );
-    }
     const staged = this.prepareInput(modality, x);
     const data = tidyData(() => tf.sigmoid(this.project(modality, staged)));
     return { rows: x.rows, cols: this.config.bits, data: Float32Array.from(data) };

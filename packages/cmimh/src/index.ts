@@ -1,13 +1,15 @@
 export { CMIMH } from "./cmimh";
 export {
+  CMIMH_CONFIG,
   CMIMH_DEFAULTS,
   CMIMH_PRESETS,
+  CMIMH_SCHEMA,
   type CMIMHConfig,
   type CriticForm,
   type CriticInput,
   type OptimizerName,
+  type ReconReduction,
   type SteGradient,
-  validateCMIMHConfig,
 } from "./config";
 export {
   balanceLoss,
