@@ -4,11 +4,11 @@ import { join } from "node:path";
 import type { CrossModalSet, Matrix } from "@cmh/datasets";
 import { packCodes, unpackCodes } from "@cmh/hamming-index";
 import { evaluateRetrieval } from "@cmh/metrics";
-import { initBackend, tf } from "@cmh/tensor-core";
+import { ConfigError, epochScale, initBackend, tf, validatePresets } from "@cmh/tensor-core";
 import { describeHasherConformance, describeOnBackends, tinySet } from "@cmh/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CMIMH, epochScale } from "./cmimh";
-import { CMIMH_PRESETS } from "./config";
+import { CMIMH } from "./cmimh";
+import { CMIMH_PRESETS, CMIMH_SCHEMA } from "./config";
 
 const TINY = {
   bits: 16,
@@ -67,7 +67,7 @@ describe("CMIMH config", () => {
       steGradient: "sigmoid",
       reconReduction: "nats",
     });
-    expect(new CMIMH(CMIMH.presets["quick-session3"]).config).toMatchObject({
+    expect(new CMIMH(CMIMH.presets["quick-paper-critic-ste"]).config).toMatchObject({
       criticForm: "separable",
       lambdaMI: 1,
       steGradient: "identity",
@@ -89,6 +89,20 @@ describe("CMIMH config", () => {
       /useReconstruction/,
     );
     expect(() => new CMIMH({ hidden: 2.5 })).toThrow(/hidden/);
+  });
+
+  it("validates through the schema: one ConfigError naming key, value and expectation", () => {
+    expect(() => new CMIMH({ lr: -1 })).toThrow(ConfigError);
+    expect(() => new CMIMH({ lr: -1 })).toThrow("CMIMH: config.lr must be a number > 0, got -1");
+    expect(() => new CMIMH({ criticForm: "bilinear" as never })).toThrow(
+      'CMIMH: config.criticForm must be one of "separable", "diagonal", "hamming", got "bilinear"',
+    );
+    expect(() => new CMIMH({ lamdaKL: 1 } as never)).toThrow(/unknown config key "lamdaKL"/);
+    expect(() => new CMIMH({ useReconstruction: false, useCrossMI: false })).toThrow(ConfigError);
+    expect(() => validatePresets("CMIMH", CMIMH_SCHEMA, CMIMH_PRESETS)).not.toThrow();
+    expect(() => validatePresets("CMIMH", CMIMH_SCHEMA, { bad: { momentum: 1 } })).toThrow(
+      /CMIMH preset "bad": config.momentum must be a number in \[0, 1\), got 1/,
+    );
   });
 });
 
@@ -144,6 +158,9 @@ describeOnBackends("CMIMH model", () => {
 
   it("refuses wrong widths, NaN features and use before fit with clear messages", async () => {
     const m = new CMIMH({ ...TINY, epochs: 1 });
+    await expect(
+      m.fit({ name: "one", image: rows(data.image, 1), text: rows(data.text, 1) }),
+    ).rejects.toThrow("CMIMH.fit needs at least 2 training pairs (in-batch negatives), got 1");
     expect(() => m.encode("image", data.image)).toThrow(/not fitted/);
     await m.fit(data);
     const wide: Matrix = {

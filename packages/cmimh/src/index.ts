@@ -1,25 +1,23 @@
 export { CMIMH } from "./cmimh";
 export {
+  CMIMH_CONFIG,
   CMIMH_DEFAULTS,
   CMIMH_PRESETS,
+  CMIMH_SCHEMA,
   type CMIMHConfig,
   type CriticForm,
   type CriticInput,
   type OptimizerName,
+  type ReconReduction,
   type SteGradient,
-  validateCMIMHConfig,
 } from "./config";
 export {
   balanceLoss,
   bernoulliKlFromLogits,
-  columnPermutationIndices,
-  diagonalCriticScores,
   diagonalJsMi,
   jsMiFromScores,
-  permuteColumns,
   reconstructionLoss,
   separableJsMi,
-  sigmoidScaledGrad,
   symmetricKl,
   tcClassifierLoss,
   tcFromLogits,

@@ -1,27 +1,5 @@
-import { type Rng, stableSoftplus, tf } from "@cmh/tensor-core";
-
-type GradFn = Parameters<typeof tf.customGrad>[0];
-
-/**
- * Identity in the forward pass whose gradient is scaled by 4σ(z)(1 − σ(z)) (1 at z = 0, → 0 as |z|
- * grows). Placed before the straight-through code layer it gives the sigmoid-scaled STE
- * (`steGradient: "sigmoid"`): the gradient reaching a saturated logit fades, as it does for every
- * term that sees σ(z).
- */
-export function sigmoidScaledGrad(z: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([x]);
-    return {
-      value: tf.clone(x),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const p = tf.sigmoid(saved[0]);
-          return tf.mul(dy, tf.mul(tf.mul(p, tf.sub(1, p)), 4));
-        }),
-    };
-  }) as unknown as GradFn);
-  return f(z);
-}
+import { stableSoftplus, tf } from "@cmh/tensor-core";
+import { diagonalCriticScores } from "./network";
 
 /**
  * Per-bit KL(Bern(σ(a)) ‖ Bern(σ(c))) from logits: sp(c) − sp(a) + σ(a)(a − c). No log(0) for
@@ -77,30 +55,6 @@ export function separableJsMi(g: tf.Tensor, h: tf.Tensor): { scores: tf.Tensor; 
 }
 
 /**
- * Bit-aligned (diagonal bilinear) critic scores M_ij = Σ_k w_k u_ik v_jk + β for u = 2p_x − 1,
- * v = 2p_y − 1 [n, b] (probabilities, or {0,1} samples mapped to ±1), per-bit weights w [b] and a
- * scalar bias β. Unlike the separable critic, M depends on which image bit meets which text bit.
- */
-export function diagonalCriticScores(
-  px: tf.Tensor,
-  py: tf.Tensor,
-  w: tf.Tensor,
-  beta: tf.Tensor,
-): tf.Tensor {
-  const b = px.shape[1];
-  if (px.shape.length !== 2 || py.shape.length !== 2 || py.shape[1] !== b || w.size !== b)
-    throw new RangeError(
-      `diagonalCriticScores: need px, py [n, b] and w [b], got [${px.shape}], [${py.shape}], [${w.shape}]`,
-    );
-  return tf.tidy(() => {
-    const u = tf.sub(tf.mul(px, 2), 1);
-    const v = tf.sub(tf.mul(py, 2), 1);
-    const uw = tf.mul(u, tf.reshape(w, [1, b]));
-    return tf.add(tf.matMul(uw, v, false, true), tf.reshape(beta, []));
-  });
-}
-
-/**
  * JS MI estimate with the bit-aligned critic (`diagonalCriticScores`); returns the score matrix
  * and the estimate, like `separableJsMi`.
  */
@@ -113,30 +67,6 @@ export function diagonalJsMi(
   return tf.tidy(() => {
     const scores = diagonalCriticScores(px, py, w, beta);
     return { scores, mi: jsMiFromScores(scores) };
-  });
-}
-
-/**
- * Flat gather indices that permute every column of an [n, b] row-major matrix independently
- * across rows (P̄[i, k] = P[π_k(i), k]): samples of the product of marginals Π_k q(b_k).
- */
-export function columnPermutationIndices(n: number, b: number, rng: Rng): Int32Array {
-  const idx = new Int32Array(n * b);
-  for (let k = 0; k < b; k++) {
-    const perm = rng.permutation(n);
-    for (let i = 0; i < n; i++) idx[i * b + k] = perm[i] * b + k;
-  }
-  return idx;
-}
-
-/** Permute every column of P [n, b] independently across the batch (a new tensor, no gradient path needed). */
-export function permuteColumns(p: tf.Tensor, rng: Rng): tf.Tensor {
-  const [n, b] = p.shape;
-  const idx = columnPermutationIndices(n, b, rng);
-  return tf.tidy(() => {
-    const flat = tf.reshape(p, [n * b]);
-    const i = tf.tensor1d(idx, "int32");
-    return tf.reshape(tf.gather(flat, i), [n, b]);
   });
 }
 
