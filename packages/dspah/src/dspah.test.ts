@@ -39,9 +39,25 @@ describeOnBackends("DSPAH", () => {
     expect(paper.config.batchSize).toBe(128);
     expect(paper.config.epochs).toBe(100);
     expect(paper.config.textScales).toEqual([50, 30, 15, 10, 5]);
-    // Session 5: quick = 6 epochs; the session-3 quick (4 epochs) stays available.
-    expect(new DSPAH(DSPAH.presets.quick).config.epochs).toBe(6);
-    expect(new DSPAH(DSPAH.presets["quick-session3"]).config.epochs).toBe(4);
+    // quick = 6 epochs on standardised input; the 4-epoch budget on raw input stays available.
+    expect(new DSPAH(DSPAH.presets.quick).config).toMatchObject({
+      epochs: 6,
+      input: "standardize",
+    });
+    expect(new DSPAH(DSPAH.presets["quick-4-epochs-input-none"]).config).toMatchObject({
+      epochs: 4,
+      input: "none",
+    });
+    expect(Object.keys(DSPAH.presets)).toEqual([
+      "paper",
+      "quick",
+      "quick-4-epochs-input-none",
+      "ablation-no-attention",
+      "ablation-last-level",
+      "ablation-binary-similarity",
+      "ablation-no-intra",
+      "ablation-no-cbam",
+    ]);
     for (const [name, preset] of Object.entries(DSPAH.presets)) {
       expect(() => new DSPAH(preset), name).not.toThrow();
     }
