@@ -1,7 +1,7 @@
 import { applySplit, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
-import { createRng, HasherError, tf } from "@cmh/tensor-core";
+import { createRng, epochScale, HasherError, tf } from "@cmh/tensor-core";
 import {
   describeHasherConformance,
   describeOnBackends,
@@ -9,7 +9,8 @@ import {
   tinySet,
 } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
-import { DSPAH, epochScale, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./dspah";
+import { DSPAH } from "./dspah";
+import { trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";
 
 const TINY = {
   bits: 16,

@@ -1,5 +1,5 @@
 export { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
-export { DSPAH, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./dspah";
+export { DSPAH } from "./dspah";
 export {
   fgsc,
   labelTensor,
@@ -20,3 +20,4 @@ export {
   TextNet,
   widthConv,
 } from "./network";
+export { trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";

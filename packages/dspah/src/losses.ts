@@ -107,3 +107,37 @@ export function unifiedCodes(f: Float32Array, g: Float32Array, out?: Float32Arra
   for (let i = 0; i < f.length; i++) b[i] = f[i] + g[i] >= 0 ? 1 : -1;
   return b;
 }
+
+/** The loss terms of one modality's update (paper eq. 7 restricted to that network's terms). */
+export interface ModalityLoss {
+  /** Image-text pair term against the other modality's buffer (eq. 3). */
+  readonly inter: tf.Scalar;
+  /** Same-modality pair term against this modality's own buffer (eqs. 4, 5); 0 when off. */
+  readonly intra: tf.Scalar;
+  /** Quantisation term against the batch's rows of B (eq. 6), unweighted. */
+  readonly quant: tf.Scalar;
+  /** inter + intra + quantWeight * quant. */
+  readonly total: tf.Scalar;
+}
+
+/**
+ * The objective one network minimises in its step of Algorithm 1: the batch outputs `out` [n, c]
+ * against the other modality's buffer `other` [N, c] and, when `own` is given, this modality's
+ * buffer [N, c], for targets `s` [n, N], plus the quantisation term towards `codes` [n, c].
+ * Call inside a tidy (the step's).
+ */
+export function modalityLoss(
+  out: tf.Tensor2D,
+  other: tf.Tensor2D,
+  own: tf.Tensor2D | null,
+  s: tf.Tensor2D,
+  codes: tf.Tensor2D,
+  weights: { readonly normalization: LossNormalization; readonly quantWeight: number },
+): ModalityLoss {
+  const norm = weights.normalization;
+  const inter = pairLoss(out, other, s, norm);
+  const intra = own ? pairLoss(out, own, s, norm) : tf.scalar(0);
+  const quant = quantLoss(codes, out, norm);
+  const total = tf.addN([inter, intra, tf.mul(quant, weights.quantWeight)]) as tf.Scalar;
+  return { inter, intra, quant, total };
+}
