@@ -10,7 +10,7 @@ import {
 } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
 import { DSPAH } from "./dspah";
-import { trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";
+import { encodeRows, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";
 
 const TINY = {
   bits: 16,
@@ -174,6 +174,11 @@ describeOnBackends("DSPAH", () => {
     expect(trainStepBytes(paper, 1386, 16)).toBe(trainStepBytes({ ...paper, batchSize: 16 }, 1386));
     const light = trainStepBytes({ ...paper, textR1: "light" }, 1386);
     expect(light).toBeLessThan(trainStepBytes(paper, 1386) / 100);
+    // Encode batches keep the widest text map near 16M floats: 2,048 rows at most, 16 at least.
+    expect(encodeRows({ ...paper, textR1: "light" }, 1386)).toBe(Math.floor(16e6 / (1386 * 6)));
+    expect(encodeRows(paper, 1386)).toBe(Math.floor(16e6 / (1386 * 6 * 64)));
+    expect(encodeRows(paper, 10)).toBe(2048);
+    expect(encodeRows(paper, 100_000)).toBe(16);
   });
 });
 

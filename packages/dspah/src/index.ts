@@ -2,22 +2,12 @@ export { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } 
 export { DSPAH } from "./dspah";
 export {
   fgsc,
+  type LossNormalization,
   labelTensor,
+  type ModalityLoss,
+  modalityLoss,
   pairLoss,
   quantLoss,
   similarityMatrix,
   unifiedCodes,
 } from "./losses";
-export {
-  ChannelAttention,
-  ImageNet,
-  LevelFusion,
-  localResponseNorm,
-  type NetOptions,
-  type NetOutput,
-  SpatialAttention,
-  scaleBins,
-  TextNet,
-  widthConv,
-} from "./network";
-export { trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";

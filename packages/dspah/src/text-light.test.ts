@@ -1,6 +1,6 @@
 import { createRng, initBackend, tf } from "@cmh/tensor-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { localResponseNorm, scaleBins, TextNet } from "./index";
+import { localResponseNorm, scaleBins, TextNet } from "./network";
 
 // The light R1 path computes the multi-scale products without building the d_t x (1+S) matrix
 // (TextNet.lightR1Products). These tests hold it to a straightforward implementation of the
