@@ -81,6 +81,7 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
   private imageNet?: ImageNet;
   private textNet?: TextNet;
 
+  /** Build the image and text networks for the fitted input widths (Algorithm 1, step 1). */
   protected build(dims: InputDims, rng: Rng): void {
     const c = this.config;
     const common = { bits: c.bits, reduction: c.cbamReduction, fusion: c.fusion };
@@ -94,6 +95,7 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     });
   }
 
+  /** Every weight of both networks, named `image.*` and `text.*`, for save and checkpoints. */
   protected weights(): Record<string, WeightValue> {
     const out: Record<string, WeightValue> = {};
     const [img, txt] = this.nets();
@@ -102,10 +104,12 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     return out;
   }
 
+  /** Epochs before `epochScaleItems` (the base reports progress against it). */
   protected override totalEpochs(): number {
     return this.config.epochs;
   }
 
+  /** Rows per encode batch, bounded by the text net's widest map. */
   protected override encodeBatchSize(): number {
     return encodeRows(this.config, this.dims?.text ?? 1);
   }
@@ -234,6 +238,7 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     );
   }
 
+  /** The fused network output in eval mode; the base takes its sign as the code. */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const [img, txt] = this.nets();
     const t = matrixTensor(x);
