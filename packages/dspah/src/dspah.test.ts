@@ -1,7 +1,15 @@
 import { applySplit, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
-import { createRng, epochScale, HasherError, tf } from "@cmh/tensor-core";
+import {
+  ConfigError,
+  createRng,
+  epochScale,
+  HasherError,
+  parseConfig,
+  tf,
+  validatePresets,
+} from "@cmh/tensor-core";
 import {
   describeHasherConformance,
   describeOnBackends,
@@ -9,6 +17,7 @@ import {
   tinySet,
 } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
+import { DSPAH_SCHEMA, type DSPAHConfig } from "./config";
 import { DSPAH } from "./dspah";
 import { encodeRows, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";
 
@@ -31,6 +40,22 @@ describeOnBackends("DSPAH", () => {
     const { labels: _drop, ...unlabelled } = tinySet();
     await expect(h.fit(unlabelled)).rejects.toThrow(/supervised: fit needs train\.labels/);
     expect(h.fitted).toBe(false);
+    h.dispose();
+  });
+
+  it("refuses fewer than 2 training pairs (batch norm) before building", async () => {
+    const one = {
+      name: "one-pair",
+      image: { rows: 1, cols: 4, data: new Float32Array(4).fill(0.5) },
+      text: { rows: 1, cols: 6, data: new Float32Array(6).fill(1) },
+      labels: { rows: 1, cols: 2, data: Uint8Array.from([1, 0]) },
+    };
+    const h = new DSPAH(TINY);
+    await expect(h.fit(one)).rejects.toThrow(
+      /needs at least 2 training pairs \(batch norm\), got 1/,
+    );
+    expect(h.fitted).toBe(false);
+    expect(() => h.networks()).toThrow(/DSPAH: model not built/);
     h.dispose();
   });
 
@@ -64,15 +89,30 @@ describeOnBackends("DSPAH", () => {
     }
   });
 
-  it("rejects bad configs with the key and value named", () => {
-    expect(() => new DSPAH({ bits: 4 })).toThrow(/bits/);
-    expect(() => new DSPAH({ bits: 2000 })).toThrow(/bits/);
-    expect(() => new DSPAH({ epochs: 1.5 })).toThrow(/epochs must be a positive integer, got 1.5/);
-    expect(() => new DSPAH({ imageHidden: [8, 8] })).toThrow(/imageHidden must have 4 entries/);
-    expect(() => new DSPAH({ textScales: [5, 3] })).toThrow(/textScales needs at least 4/);
-    expect(() => new DSPAH({ lrEnd: 1 })).toThrow(/lrEnd must be in/);
-    expect(() => new DSPAH({ fusion: "concat" as never })).toThrow(/fusion must be one of/);
-    expect(() => new DSPAH({ batchSize: 1 })).toThrow(/batchSize must be >= 2/);
+  it("rejects bad configs with one ConfigError naming the key, value and expectation", () => {
+    const bad: [Partial<DSPAHConfig>, RegExp][] = [
+      [{ bits: 4 }, /config\.bits must be an integer in \[8, 1024\], got 4/],
+      [{ bits: 2000 }, /config\.bits must be an integer in \[8, 1024\], got 2000/],
+      [{ epochs: 1.5 }, /config\.epochs must be an integer >= 1, got 1\.5/],
+      [{ imageHidden: [8, 8] }, /config\.imageHidden must be an array of exactly 4 .*got \[8,8\]/],
+      [{ textScales: [5, 3] }, /config\.textScales must be an array of at least 4 .*got \[5,3\]/],
+      [{ lrEnd: 1 }, /config\.lrEnd must be in \(0, lr\], got 1/],
+      [{ fusion: "concat" as never }, /config\.fusion must be one of "attention", "mean", "last"/],
+      [{ batchSize: 1 }, /config\.batchSize must be an integer >= 2, got 1/],
+      [{ lR: 1 } as never, /unknown config key "lR"/],
+    ];
+    for (const [config, message] of bad) {
+      expect(() => new DSPAH(config), JSON.stringify(config)).toThrow(ConfigError);
+      expect(() => new DSPAH(config), JSON.stringify(config)).toThrow(message);
+    }
+  });
+
+  it("derives defaults and presets from the schema, every preset valid", () => {
+    expect(DSPAH.defaults).toEqual(parseConfig("DSPAH", DSPAH_SCHEMA, {}));
+    expect(() => validatePresets("DSPAH", DSPAH_SCHEMA, DSPAH.presets)).not.toThrow();
+    expect(() => validatePresets("DSPAH", DSPAH_SCHEMA, { broken: { lr: -1 } })).toThrow(
+      /DSPAH preset "broken": config\.lr must be a number > 0, got -1/,
+    );
   });
 
   it("learns on a small labelled set: the loss falls and codes beat random ones", async () => {

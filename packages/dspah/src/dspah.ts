@@ -1,13 +1,14 @@
 import type { CrossModalSet, LabelMatrix, Matrix } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
   backendName,
   batchIndices,
+  createOptimizer,
   type EpochContext,
   epochScale,
   type FitContext,
   gatherRows,
+  HasherError,
   type InitScheme,
   type InputDims,
   linearLr,
@@ -17,11 +18,10 @@ import {
   type PaperRef,
   type Rng,
   rowsTensor,
-  Sgd,
   tf,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
+import { DSPAH_DEFAULTS, DSPAH_PRESETS, DSPAH_SCHEMA, type DSPAHConfig } from "./config";
 import { labelTensor, modalityLoss, similarityMatrix, unifiedCodes } from "./losses";
 import { ImageNet, TextNet } from "./network";
 import { assertStepFitsWasm, encodeRows } from "./step-memory";
@@ -70,13 +70,12 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
   };
   static readonly supervised: boolean = true;
   static readonly inputs = ["image", "text", "labels"] as const;
-  static readonly defaults: DSPAHConfig = DSPAH_DEFAULTS;
-  static readonly presets: Record<string, Partial<DSPAHConfig>> = DSPAH_PRESETS;
-
-  /** Extra config checks, run after the base's type checks. */
-  static validateConfig(c: DSPAHConfig): void {
-    validateDSPAHConfig(c);
-  }
+  static readonly schema = DSPAH_SCHEMA;
+  static readonly defaults = DSPAH_DEFAULTS;
+  static readonly presets = DSPAH_PRESETS;
+  /** Batch norm needs at least 2 rows a batch: fit refuses fewer training pairs. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "batch norm";
 
   private imageNet?: ImageNet;
   private textNet?: TextNet;
@@ -118,8 +117,6 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
     const labels = requireLabels(train);
     const n = train.image.rows;
-    if (n < 2)
-      throw new RangeError(`DSPAH.fit: needs at least 2 training pairs (batch norm), got ${n}`);
     if (backendName() === "wasm") assertStepFitsWasm(this.config, ctx.dims.text, n);
     const state = this.initialize(labels, n, ctx); // step 1
     await ctx.phase("train", state.epochs, async (epoch) => {
@@ -140,9 +137,8 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     const F = ctx.rng.fillNormal(new Float32Array(n * c.bits), 0, 1);
     const G = ctx.rng.fillNormal(new Float32Array(n * c.bits), 0, 1);
     const B = unifiedCodes(F, G);
-    const makeOpt = () => (c.optimizer === "adam" ? new Adam({ lr: c.lr }) : new Sgd({ lr: c.lr }));
-    const image = ctx.optimizer("image", makeOpt());
-    const text = ctx.optimizer("text", makeOpt());
+    const image = ctx.optimizer("image", createOptimizer(c.optimizer, { lr: c.lr }));
+    const text = ctx.optimizer("text", createOptimizer(c.optimizer, { lr: c.lr }));
     const epochs = c.epochs * epochScale(c.epochScaleItems, n);
     const schedule = linearLr(c.lr, c.lrEnd, epochs);
     const lrAt = (epoch: number) => (epochs === 1 ? c.lr : schedule(epoch));
@@ -252,15 +248,13 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
   }
 
   private nets(): [ImageNet, TextNet] {
-    if (!this.imageNet || !this.textNet)
-      throw new Error("DSPAH: model not built (call fit or load)");
-    return [this.imageNet, this.textNet];
+    return [this.requireModel(this.imageNet), this.requireModel(this.textNet)];
   }
 }
 
 /** The training labels; DSPAH is supervised, so a set without them is refused. */
 function requireLabels(train: CrossModalSet): LabelMatrix {
-  if (!train.labels) throw new Error("DSPAH is supervised: fit needs train.labels");
+  if (!train.labels) throw new HasherError("DSPAH is supervised: fit needs train.labels");
   return train.labels;
 }
 

@@ -1,8 +1,14 @@
-export { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
+export {
+  DSPAH_CONFIG,
+  DSPAH_DEFAULTS,
+  DSPAH_PRESETS,
+  DSPAH_SCHEMA,
+  type DSPAHConfig,
+  type LossNormalization,
+} from "./config";
 export { DSPAH } from "./dspah";
 export {
   fgsc,
-  type LossNormalization,
   labelTensor,
   type ModalityLoss,
   modalityLoss,

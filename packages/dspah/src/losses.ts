@@ -1,5 +1,6 @@
 import type { LabelMatrix } from "@cmh/datasets";
 import { tf } from "@cmh/tensor-core";
+import type { DSPAHConfig, LossNormalization } from "./config";
 
 /**
  * Fine-grained similarity criterion (paper eq. 2) of one label pair: shared labels over the
@@ -36,7 +37,7 @@ export function labelTensor(labels: LabelMatrix): tf.Tensor2D {
 export function similarityMatrix(
   la: tf.Tensor2D,
   lb: tf.Tensor2D,
-  kind: "fgsc" | "binary" = "fgsc",
+  kind: DSPAHConfig["similarity"] = "fgsc",
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const shared = tf.matMul(la, lb, false, true);
@@ -49,12 +50,7 @@ export function similarityMatrix(
   });
 }
 
-/**
- * How the paper's sums are scaled: "mean" (spec suggestion: per pair (u - S)^2, i.e. the paper's
- * term / c^2, averaged over pairs; quantisation per element), "pairs" (DCMH convention: the paper's
- * terms divided by the number of pairs n N, resp. rows n), "sum" (literal).
- */
-export type LossNormalization = "mean" | "pairs" | "sum";
+export type { LossNormalization };
 
 /**
  * Pairwise MSE term of paper eqs. 3-5 between a batch `a` [n, c] (with gradient) and a constant

@@ -1,4 +1,5 @@
 import { BatchNorm1d, Dense, type InitScheme, initVariable, type Rng, tf } from "@cmh/tensor-core";
+import type { DSPAHConfig } from "./config";
 
 type Named = Record<string, tf.Variable>;
 
@@ -121,7 +122,7 @@ export class LevelFusion {
     readonly levels: number,
     readonly bits: number,
     rng: Rng,
-    readonly mode: "attention" | "mean" | "last" = "attention",
+    readonly mode: DSPAHConfig["fusion"] = "attention",
   ) {
     if (mode === "attention") {
       this.weight = initVariable({ normal: 1 / bits, mean: 0.25 }, [levels, bits], rng);
@@ -162,7 +163,7 @@ export interface NetOptions {
   readonly bits: number;
   readonly cbam: boolean;
   readonly reduction: number;
-  readonly fusion: "attention" | "mean" | "last";
+  readonly fusion: DSPAHConfig["fusion"];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ConfigError } from "@cmh/tensor-core";
 import type { DSPAHConfig } from "./config";
 
 /**
@@ -38,7 +39,7 @@ export function assertStepFitsWasm(c: DSPAHConfig, textDim: number, rows: number
   if (need <= WASM_STEP_BUDGET_BYTES) return;
   const perItem = need / Math.min(c.batchSize, rows);
   const fit = Math.max(2, Math.floor(WASM_STEP_BUDGET_BYTES / perItem));
-  throw new RangeError(
+  throw new ConfigError(
     `DSPAH.fit: a training step of this config needs about ${gib(need)} GiB of tensors ` +
       `(batchSize ${c.batchSize}, text width ${textDim}, full R1 block with ` +
       `${c.textChannels[0]} channels), more than the WASM backend's 4 GiB heap allows ` +
