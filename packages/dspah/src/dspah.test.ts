@@ -1,7 +1,15 @@
 import { applySplit, synthetic } from "@cmh/datasets";
 import { packCodes } from "@cmh/hamming-index";
 import { meanAveragePrecision } from "@cmh/metrics";
-import { createRng, HasherError, tf } from "@cmh/tensor-core";
+import {
+  ConfigError,
+  createRng,
+  epochScale,
+  HasherError,
+  parseConfig,
+  tf,
+  validatePresets,
+} from "@cmh/tensor-core";
 import {
   describeHasherConformance,
   describeOnBackends,
@@ -9,7 +17,9 @@ import {
   tinySet,
 } from "@cmh/testing";
 import { describe, expect, it } from "vitest";
-import { DSPAH, epochScale, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./dspah";
+import { DSPAH_SCHEMA, type DSPAHConfig } from "./config";
+import { DSPAH } from "./dspah";
+import { encodeRows, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./step-memory";
 
 const TINY = {
   bits: 16,
@@ -33,29 +43,76 @@ describeOnBackends("DSPAH", () => {
     h.dispose();
   });
 
+  it("refuses fewer than 2 training pairs (batch norm) before building", async () => {
+    const one = {
+      name: "one-pair",
+      image: { rows: 1, cols: 4, data: new Float32Array(4).fill(0.5) },
+      text: { rows: 1, cols: 6, data: new Float32Array(6).fill(1) },
+      labels: { rows: 1, cols: 2, data: Uint8Array.from([1, 0]) },
+    };
+    const h = new DSPAH(TINY);
+    await expect(h.fit(one)).rejects.toThrow(
+      /needs at least 2 training pairs \(batch norm\), got 1/,
+    );
+    expect(h.fitted).toBe(false);
+    expect(() => h.networks()).toThrow(/DSPAH: model not built/);
+    h.dispose();
+  });
+
   it("has the paper's defaults and runnable presets", () => {
     const paper = new DSPAH(DSPAH.presets.paper);
     expect(paper.config.lr).toBeCloseTo(10 ** -1.5, 10);
     expect(paper.config.batchSize).toBe(128);
     expect(paper.config.epochs).toBe(100);
     expect(paper.config.textScales).toEqual([50, 30, 15, 10, 5]);
-    // Session 5: quick = 6 epochs; the session-3 quick (4 epochs) stays available.
-    expect(new DSPAH(DSPAH.presets.quick).config.epochs).toBe(6);
-    expect(new DSPAH(DSPAH.presets["quick-session3"]).config.epochs).toBe(4);
+    // quick = 6 epochs on standardised input; the 4-epoch budget on raw input stays available.
+    expect(new DSPAH(DSPAH.presets.quick).config).toMatchObject({
+      epochs: 6,
+      input: "standardize",
+    });
+    expect(new DSPAH(DSPAH.presets["quick-4-epochs-input-none"]).config).toMatchObject({
+      epochs: 4,
+      input: "none",
+    });
+    expect(Object.keys(DSPAH.presets)).toEqual([
+      "paper",
+      "quick",
+      "quick-4-epochs-input-none",
+      "ablation-no-attention",
+      "ablation-last-level",
+      "ablation-binary-similarity",
+      "ablation-no-intra",
+      "ablation-no-cbam",
+    ]);
     for (const [name, preset] of Object.entries(DSPAH.presets)) {
       expect(() => new DSPAH(preset), name).not.toThrow();
     }
   });
 
-  it("rejects bad configs with the key and value named", () => {
-    expect(() => new DSPAH({ bits: 4 })).toThrow(/bits/);
-    expect(() => new DSPAH({ bits: 2000 })).toThrow(/bits/);
-    expect(() => new DSPAH({ epochs: 1.5 })).toThrow(/epochs must be a positive integer, got 1.5/);
-    expect(() => new DSPAH({ imageHidden: [8, 8] })).toThrow(/imageHidden must have 4 entries/);
-    expect(() => new DSPAH({ textScales: [5, 3] })).toThrow(/textScales needs at least 4/);
-    expect(() => new DSPAH({ lrEnd: 1 })).toThrow(/lrEnd must be in/);
-    expect(() => new DSPAH({ fusion: "concat" as never })).toThrow(/fusion must be one of/);
-    expect(() => new DSPAH({ batchSize: 1 })).toThrow(/batchSize must be >= 2/);
+  it("rejects bad configs with one ConfigError naming the key, value and expectation", () => {
+    const bad: [Partial<DSPAHConfig>, RegExp][] = [
+      [{ bits: 4 }, /config\.bits must be an integer in \[8, 1024\], got 4/],
+      [{ bits: 2000 }, /config\.bits must be an integer in \[8, 1024\], got 2000/],
+      [{ epochs: 1.5 }, /config\.epochs must be an integer >= 1, got 1\.5/],
+      [{ imageHidden: [8, 8] }, /config\.imageHidden must be an array of exactly 4 .*got \[8,8\]/],
+      [{ textScales: [5, 3] }, /config\.textScales must be an array of at least 4 .*got \[5,3\]/],
+      [{ lrEnd: 1 }, /config\.lrEnd must be in \(0, lr\], got 1/],
+      [{ fusion: "concat" as never }, /config\.fusion must be one of "attention", "mean", "last"/],
+      [{ batchSize: 1 }, /config\.batchSize must be an integer >= 2, got 1/],
+      [{ lR: 1 } as never, /unknown config key "lR"/],
+    ];
+    for (const [config, message] of bad) {
+      expect(() => new DSPAH(config), JSON.stringify(config)).toThrow(ConfigError);
+      expect(() => new DSPAH(config), JSON.stringify(config)).toThrow(message);
+    }
+  });
+
+  it("derives defaults and presets from the schema, every preset valid", () => {
+    expect(DSPAH.defaults).toEqual(parseConfig("DSPAH", DSPAH_SCHEMA, {}));
+    expect(() => validatePresets("DSPAH", DSPAH_SCHEMA, DSPAH.presets)).not.toThrow();
+    expect(() => validatePresets("DSPAH", DSPAH_SCHEMA, { broken: { lr: -1 } })).toThrow(
+      /DSPAH preset "broken": config\.lr must be a number > 0, got -1/,
+    );
   });
 
   it("learns on a small labelled set: the loss falls and codes beat random ones", async () => {
@@ -157,6 +214,11 @@ describeOnBackends("DSPAH", () => {
     expect(trainStepBytes(paper, 1386, 16)).toBe(trainStepBytes({ ...paper, batchSize: 16 }, 1386));
     const light = trainStepBytes({ ...paper, textR1: "light" }, 1386);
     expect(light).toBeLessThan(trainStepBytes(paper, 1386) / 100);
+    // Encode batches keep the widest text map near 16M floats: 2,048 rows at most, 16 at least.
+    expect(encodeRows({ ...paper, textR1: "light" }, 1386)).toBe(Math.floor(16e6 / (1386 * 6)));
+    expect(encodeRows(paper, 1386)).toBe(Math.floor(16e6 / (1386 * 6 * 64)));
+    expect(encodeRows(paper, 10)).toBe(2048);
+    expect(encodeRows(paper, 100_000)).toBe(16);
   });
 });
 

@@ -1,41 +1,58 @@
-import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import type { CrossModalSet, LabelMatrix, Matrix } from "@cmh/datasets";
 import {
-  Adam,
   BaseHasher,
   backendName,
   batchIndices,
+  createOptimizer,
+  type EpochContext,
   epochScale,
   type FitContext,
   gatherRows,
+  HasherError,
   type InitScheme,
   type InputDims,
   linearLr,
   type Modality,
   matrixTensor,
+  type Optimizer,
   type PaperRef,
   type Rng,
   rowsTensor,
-  Sgd,
   tf,
   type WeightValue,
 } from "@cmh/tensor-core";
-import { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
-import { labelTensor, pairLoss, quantLoss, similarityMatrix, unifiedCodes } from "./losses";
+import { DSPAH_DEFAULTS, DSPAH_PRESETS, DSPAH_SCHEMA, type DSPAHConfig } from "./config";
+import { labelTensor, modalityLoss, similarityMatrix, unifiedCodes } from "./losses";
 import { ImageNet, TextNet } from "./network";
+import { assertStepFitsWasm, encodeRows } from "./step-memory";
 
-/**
- * Bytes of WASM heap a training step of the full R1 text block takes per item, in floats of its
- * widest map (d_t * (1+S) * C1). Measured on WASM with `bench/paper-epoch.mjs 200 paper` (d_t =
- * 1,386, S = 5, C1 = 64, a 2.0 MiB map): peak RSS 3,068 MiB at batch 40 and 3,659 MiB at batch 48,
- * i.e. ~74 MiB an item (~36.5 maps; tf.profile's peakBytes says ~59: it does not see the heap's
- * fragmentation); batch 58 ran out of the 4 GiB heap. Rounded up to 38.
- */
-const FULL_R1_MAPS_PER_ITEM = 38;
-/** Tensor bytes a WASM training step may plan for: the wasm32 heap is 4 GiB, less headroom. */
-export const WASM_STEP_BUDGET_BYTES = 3.5 * 2 ** 30;
+/** What Algorithm 1 keeps between its steps: the buffers F, G, B and the optimisers. */
+interface TrainState {
+  /** Training pairs N. */
+  readonly n: number;
+  /** Multi-hot labels of the training set, [N, L]. */
+  readonly labels: tf.Tensor2D;
+  /** Buffer of every training image output, [N, c] row-major. */
+  readonly F: Float32Array;
+  /** Buffer of every training text output, [N, c] row-major. */
+  readonly G: Float32Array;
+  /** Unified codes B = sign(F + G), [N, c] row-major. */
+  readonly B: Float32Array;
+  /** Epochs to run (after `epochScaleItems`). */
+  readonly epochs: number;
+  /** Learning rate of a 0-based epoch: linear decay from `lr` to `lrEnd` (MLSPH). */
+  readonly lrAt: (epoch: number) => number;
+  /** One optimiser per network. */
+  readonly optimizers: Readonly<Record<Modality, Optimizer>>;
+}
 
-/** Floats per encode batch of the text net's widest map (b * d_t * (1+S) * C1), about 64 MiB. */
-const ENCODE_MAP_BUDGET = 16_000_000;
+/** One mini-batch of Algorithm 1: its rows, features, targets S against all N items and rows of B. */
+interface Batch {
+  readonly idx: Uint32Array;
+  readonly x: tf.Tensor2D;
+  readonly s: tf.Tensor2D;
+  readonly codes: tf.Tensor2D;
+}
 
 /**
  * DSPAH (Chen, Wu, Chen): supervised deep cross-modal hashing with cross-level attention and a
@@ -53,17 +70,17 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
   };
   static readonly supervised: boolean = true;
   static readonly inputs = ["image", "text", "labels"] as const;
-  static readonly defaults: DSPAHConfig = DSPAH_DEFAULTS;
-  static readonly presets: Record<string, Partial<DSPAHConfig>> = DSPAH_PRESETS;
-
-  /** Extra config checks, run after the base's type checks. */
-  static validateConfig(c: DSPAHConfig): void {
-    validateDSPAHConfig(c);
-  }
+  static readonly schema = DSPAH_SCHEMA;
+  static readonly defaults = DSPAH_DEFAULTS;
+  static readonly presets = DSPAH_PRESETS;
+  /** Batch norm needs at least 2 rows a batch: fit refuses fewer training pairs. */
+  static readonly minTrainingRows = 2;
+  static readonly minTrainingRowsReason = "batch norm";
 
   private imageNet?: ImageNet;
   private textNet?: TextNet;
 
+  /** Build the image and text networks for the fitted input widths (Algorithm 1, step 1). */
   protected build(dims: InputDims, rng: Rng): void {
     const c = this.config;
     const common = { bits: c.bits, reduction: c.cbamReduction, fusion: c.fusion };
@@ -77,6 +94,7 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     });
   }
 
+  /** Every weight of both networks, named `image.*` and `text.*`, for save and checkpoints. */
   protected weights(): Record<string, WeightValue> {
     const out: Record<string, WeightValue> = {};
     const [img, txt] = this.nets();
@@ -85,120 +103,138 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     return out;
   }
 
+  /** Epochs before `epochScaleItems` (the base reports progress against it). */
   protected override totalEpochs(): number {
     return this.config.epochs;
   }
 
+  /** Rows per encode batch, bounded by the text net's widest map. */
   protected override encodeBatchSize(): number {
-    const d = this.dims?.text ?? 1;
-    const perRow =
-      this.config.textR1 === "light"
-        ? d * (1 + this.config.textScales.length)
-        : d * (1 + this.config.textScales.length) * this.config.textChannels[0];
-    return Math.max(16, Math.min(2048, Math.floor(ENCODE_MAP_BUDGET / perRow)));
+    return encodeRows(this.config, this.dims?.text ?? 1);
   }
 
+  /** Algorithm 1: initialise, then per epoch update the image net, the text net, and B. */
   protected async train(train: CrossModalSet, ctx: FitContext): Promise<void> {
-    const c = this.config;
-    const labels = train.labels;
-    if (!labels) throw new Error("DSPAH is supervised: fit needs train.labels");
+    const labels = requireLabels(train);
     const n = train.image.rows;
-    if (n < 2)
-      throw new RangeError(`DSPAH.fit: needs at least 2 training pairs (batch norm), got ${n}`);
-    const need = trainStepBytes(c, ctx.dims.text, n);
-    if (backendName() === "wasm" && need > WASM_STEP_BUDGET_BYTES) {
-      const perItem = need / Math.min(c.batchSize, n);
-      const fit = Math.max(2, Math.floor(WASM_STEP_BUDGET_BYTES / perItem));
-      throw new RangeError(
-        `DSPAH.fit: a training step of this config needs about ${gib(need)} GiB of tensors ` +
-          `(batchSize ${c.batchSize}, text width ${ctx.dims.text}, full R1 block with ` +
-          `${c.textChannels[0]} channels), more than the WASM backend's 4 GiB heap allows ` +
-          `(budget ${gib(WASM_STEP_BUDGET_BYTES)} GiB). Use batchSize <= ${fit}, ` +
-          `textR1: "light", or the tensorflow backend (CMH_BACKEND=tensorflow, e.g. on a GPU).`,
-      );
-    }
-    const bits = c.bits;
-    const [img, txt] = this.nets();
-    const L = ctx.track(labelTensor(labels));
-    // DCMH-style buffers of every training output (random init as MLSPH/SCAHN), B = sign(F + G).
-    const F = ctx.rng.fillNormal(new Float32Array(n * bits), 0, 1);
-    const G = ctx.rng.fillNormal(new Float32Array(n * bits), 0, 1);
-    const B = unifiedCodes(F, G);
-    const makeOpt = () => (c.optimizer === "adam" ? new Adam({ lr: c.lr }) : new Sgd({ lr: c.lr }));
-    const optImage = ctx.optimizer("image", makeOpt());
-    const optText = ctx.optimizer("text", makeOpt());
-    const epochs = c.epochs * epochScale(c.epochScaleItems, n);
-    const schedule = linearLr(c.lr, c.lrEnd, epochs);
-    const bs = Math.min(c.batchSize, n);
-    const batches = (): Uint32Array[] =>
-      c.batchSampling === "random"
-        ? Array.from({ length: Math.max(1, Math.floor(n / bs)) }, () => ctx.rng.choice(n, bs))
-        : batchIndices(n, { batchSize: bs, rng: ctx.rng, dropLast: true });
-    const imageVars = img.variables();
-    const textVars = txt.variables();
-    const norm = c.lossNormalization;
-
-    await ctx.phase("train", epochs, async (epoch) => {
-      const lr = epochs === 1 ? c.lr : schedule(epoch.epoch);
-      optImage.lr = lr;
-      optText.lr = lr;
-      for (const modality of ["image", "text"] as const) {
-        const self = modality === "image" ? F : G;
-        const other = tf.tensor2d(modality === "image" ? G : F, [n, bits]);
-        const net = modality === "image" ? img : txt;
-        const x = modality === "image" ? train.image : train.text;
-        try {
-          for (const idx of batches()) {
-            const xb = rowsTensor(x, idx);
-            const idxT = tf.tensor1d(Int32Array.from(idx), "int32");
-            const s = tf.tidy(() =>
-              similarityMatrix(tf.gather(L, idxT) as tf.Tensor2D, L, c.similarity),
-            );
-            const bb = tf.tensor2d(gatherRows({ rows: n, cols: bits, data: B }, idx), [
-              idx.length,
-              bits,
-            ]);
-            try {
-              await epoch.step(
-                () => {
-                  const out = net.forward(xb, true).out;
-                  // Write the (detached) current outputs into this modality's buffer first, as
-                  // MLSPH/DCMH do, so the intra term sees them.
-                  const vals = out.dataSync();
-                  for (let r = 0; r < idx.length; r++)
-                    self.set(vals.subarray(r * bits, (r + 1) * bits), idx[r] * bits);
-                  const inter = pairLoss(out, other, s, norm);
-                  const intra = c.intraLoss
-                    ? pairLoss(out, tf.tensor2d(self, [n, bits]), s, norm)
-                    : tf.scalar(0);
-                  const quant = quantLoss(bb, out, norm);
-                  const total = tf.addN([inter, intra, tf.mul(quant, c.quantWeight)]) as tf.Scalar;
-                  return {
-                    total,
-                    terms: {
-                      [`${modality}.inter`]: inter,
-                      [`${modality}.intra`]: intra,
-                      [`${modality}.quant`]: quant,
-                    },
-                  };
-                },
-                {
-                  optimizer: modality === "image" ? optImage : optText,
-                  variables: modality === "image" ? imageVars : textVars,
-                },
-              );
-            } finally {
-              tf.dispose([xb, idxT, s, bb]);
-            }
-          }
-        } finally {
-          other.dispose();
-        }
-      }
-      unifiedCodes(F, G, B);
+    if (backendName() === "wasm") assertStepFitsWasm(this.config, ctx.dims.text, n);
+    const state = this.initialize(labels, n, ctx); // step 1
+    await ctx.phase("train", state.epochs, async (epoch) => {
+      state.optimizers.image.lr = state.optimizers.text.lr = state.lrAt(epoch.epoch);
+      await this.updateNetwork("image", train.image, state, ctx, epoch); // step 3: theta_x
+      await this.updateNetwork("text", train.text, state, ctx, epoch); // step 3: theta_y
+      unifiedCodes(state.F, state.G, state.B); // step 5: B = sign(F + G)
     });
   }
 
+  /**
+   * Algorithm 1, step 1: buffers F, G ~ N(0, 1) (MLSPH/SCAHN), B = sign(F + G), one optimiser per
+   * network, the epoch count and the learning-rate schedule (the networks are built by `build`).
+   */
+  private initialize(labels: LabelMatrix, n: number, ctx: FitContext): TrainState {
+    const c = this.config;
+    const L = ctx.track(labelTensor(labels));
+    const F = ctx.rng.fillNormal(new Float32Array(n * c.bits), 0, 1);
+    const G = ctx.rng.fillNormal(new Float32Array(n * c.bits), 0, 1);
+    const B = unifiedCodes(F, G);
+    const image = ctx.optimizer("image", createOptimizer(c.optimizer, { lr: c.lr }));
+    const text = ctx.optimizer("text", createOptimizer(c.optimizer, { lr: c.lr }));
+    const epochs = c.epochs * epochScale(c.epochScaleItems, n);
+    const schedule = linearLr(c.lr, c.lrEnd, epochs);
+    const lrAt = (epoch: number) => (epochs === 1 ? c.lr : schedule(epoch));
+    return { n, labels: L, F, G, B, epochs, lrAt, optimizers: { image, text } };
+  }
+
+  /**
+   * Algorithm 1, steps 3 and 4: one pass of mini-batches updating one network (theta_x for
+   * "image", theta_y for "text") by back-propagation, the other modality's buffer held fixed.
+   */
+  private async updateNetwork(
+    modality: Modality,
+    x: Matrix,
+    state: TrainState,
+    ctx: FitContext,
+    epoch: EpochContext,
+  ): Promise<void> {
+    const c = this.config;
+    const { n } = state;
+    const other = tf.tensor2d(modality === "image" ? state.G : state.F, [n, c.bits]);
+    try {
+      const bs = Math.min(c.batchSize, n);
+      for (const idx of drawBatches(n, bs, c.batchSampling, ctx.rng)) {
+        const batch = this.makeBatch(x, idx, state);
+        try {
+          await this.networkStep(modality, batch, other, state, epoch);
+        } finally {
+          tf.dispose([batch.x, batch.s, batch.codes]);
+        }
+      }
+    } finally {
+      other.dispose();
+    }
+  }
+
+  /** The tensors of one mini-batch: its features, its similarity rows S[idx, :] and B[idx, :]. */
+  private makeBatch(x: Matrix, idx: Uint32Array, state: TrainState): Batch {
+    const bits = this.config.bits;
+    const xb = rowsTensor(x, idx);
+    const idxT = tf.tensor1d(Int32Array.from(idx), "int32");
+    const s = tf.tidy(() =>
+      similarityMatrix(
+        tf.gather(state.labels, idxT) as tf.Tensor2D,
+        state.labels,
+        this.config.similarity,
+      ),
+    );
+    const codes = tf.tensor2d(gatherRows({ rows: state.n, cols: bits, data: state.B }, idx), [
+      idx.length,
+      bits,
+    ]);
+    idxT.dispose();
+    return { idx, x: xb, s, codes };
+  }
+
+  /**
+   * One back-propagation step of one network on one batch: forward, write the (detached) outputs
+   * into this modality's buffer first (MLSPH/DCMH, so the intra term sees them), then the loss.
+   */
+  private async networkStep(
+    modality: Modality,
+    batch: Batch,
+    other: tf.Tensor2D,
+    state: TrainState,
+    epoch: EpochContext,
+  ): Promise<void> {
+    const c = this.config;
+    const { n } = state;
+    const [img, txt] = this.nets();
+    const net = modality === "image" ? img : txt;
+    const own = modality === "image" ? state.F : state.G;
+    await epoch.step(
+      () => {
+        const out = net.forward(batch.x, true).out;
+        const vals = out.dataSync();
+        for (let r = 0; r < batch.idx.length; r++)
+          own.set(vals.subarray(r * c.bits, (r + 1) * c.bits), batch.idx[r] * c.bits);
+        const ownT = c.intraLoss ? tf.tensor2d(own, [n, c.bits]) : null;
+        const loss = modalityLoss(out, other, ownT, batch.s, batch.codes, {
+          normalization: c.lossNormalization,
+          quantWeight: c.quantWeight,
+        });
+        return {
+          total: loss.total,
+          terms: {
+            [`${modality}.inter`]: loss.inter,
+            [`${modality}.intra`]: loss.intra,
+            [`${modality}.quant`]: loss.quant,
+          },
+        };
+      },
+      { optimizer: state.optimizers[modality], variables: net.variables() },
+    );
+  }
+
+  /** The fused network output in eval mode; the base takes its sign as the code. */
   protected project(modality: Modality, x: Matrix): tf.Tensor {
     const [img, txt] = this.nets();
     const t = matrixTensor(x);
@@ -212,30 +248,27 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
   }
 
   private nets(): [ImageNet, TextNet] {
-    if (!this.imageNet || !this.textNet)
-      throw new Error("DSPAH: model not built (call fit or load)");
-    return [this.imageNet, this.textNet];
+    return [this.requireModel(this.imageNet), this.requireModel(this.textNet)];
   }
 }
 
+/** The training labels; DSPAH is supervised, so a set without them is refused. */
+function requireLabels(train: CrossModalSet): LabelMatrix {
+  if (!train.labels) throw new HasherError("DSPAH is supervised: fit needs train.labels");
+  return train.labels;
+}
+
 /**
- * Estimated peak tensor bytes of one training step, dominated by the text net's widest map
- * (batch x d_t x (1+S) x C1 floats for the full R1 block, batch x d_t x (1+S) for the light one).
+ * The mini-batches of one network's pass: "random" draws floor(N / batch) fresh random subsets
+ * (MLSPH), "permutation" one shuffled pass without the last partial batch.
  */
-export function trainStepBytes(
-  c: DSPAHConfig,
-  textDim: number,
-  rows = Number.POSITIVE_INFINITY,
-): number {
-  const b = Math.min(c.batchSize, rows);
-  const map = b * textDim * (1 + c.textScales.length);
-  const maps = c.textR1 === "light" ? map * 4 : map * c.textChannels[0] * FULL_R1_MAPS_PER_ITEM;
-  return maps * 4;
+function drawBatches(
+  n: number,
+  batchSize: number,
+  sampling: DSPAHConfig["batchSampling"],
+  rng: Rng,
+): Uint32Array[] {
+  return sampling === "random"
+    ? Array.from({ length: Math.max(1, Math.floor(n / batchSize)) }, () => rng.choice(n, batchSize))
+    : batchIndices(n, { batchSize, rng, dropLast: true });
 }
-
-function gib(bytes: number): string {
-  return (bytes / 2 ** 30).toFixed(1);
-}
-
-/** Re-exported from `@cmh/tensor-core` (shared by every method with `epochScaleItems`). */
-export { epochScale } from "@cmh/tensor-core";

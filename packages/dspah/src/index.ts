@@ -1,22 +1,19 @@
-export { DSPAH_DEFAULTS, DSPAH_PRESETS, type DSPAHConfig, validateDSPAHConfig } from "./config";
-export { DSPAH, trainStepBytes, WASM_STEP_BUDGET_BYTES } from "./dspah";
+export {
+  DSPAH_CONFIG,
+  DSPAH_DEFAULTS,
+  DSPAH_PRESETS,
+  DSPAH_SCHEMA,
+  type DSPAHConfig,
+  type LossNormalization,
+} from "./config";
+export { DSPAH } from "./dspah";
 export {
   fgsc,
   labelTensor,
+  type ModalityLoss,
+  modalityLoss,
   pairLoss,
   quantLoss,
   similarityMatrix,
   unifiedCodes,
 } from "./losses";
-export {
-  ChannelAttention,
-  ImageNet,
-  LevelFusion,
-  localResponseNorm,
-  type NetOptions,
-  type NetOutput,
-  SpatialAttention,
-  scaleBins,
-  TextNet,
-  widthConv,
-} from "./network";

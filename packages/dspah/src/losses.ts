@@ -1,5 +1,6 @@
 import type { LabelMatrix } from "@cmh/datasets";
 import { tf } from "@cmh/tensor-core";
+import type { DSPAHConfig, LossNormalization } from "./config";
 
 /**
  * Fine-grained similarity criterion (paper eq. 2) of one label pair: shared labels over the
@@ -36,7 +37,7 @@ export function labelTensor(labels: LabelMatrix): tf.Tensor2D {
 export function similarityMatrix(
   la: tf.Tensor2D,
   lb: tf.Tensor2D,
-  kind: "fgsc" | "binary" = "fgsc",
+  kind: DSPAHConfig["similarity"] = "fgsc",
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const shared = tf.matMul(la, lb, false, true);
@@ -49,12 +50,7 @@ export function similarityMatrix(
   });
 }
 
-/**
- * How the paper's sums are scaled: "mean" (spec suggestion: per pair (u - S)^2, i.e. the paper's
- * term / c^2, averaged over pairs; quantisation per element), "pairs" (DCMH convention: the paper's
- * terms divided by the number of pairs n N, resp. rows n), "sum" (literal).
- */
-export type LossNormalization = "mean" | "pairs" | "sum";
+export type { LossNormalization };
 
 /**
  * Pairwise MSE term of paper eqs. 3-5 between a batch `a` [n, c] (with gradient) and a constant
@@ -106,4 +102,38 @@ export function unifiedCodes(f: Float32Array, g: Float32Array, out?: Float32Arra
   const b = out ?? new Float32Array(f.length);
   for (let i = 0; i < f.length; i++) b[i] = f[i] + g[i] >= 0 ? 1 : -1;
   return b;
+}
+
+/** The loss terms of one modality's update (paper eq. 7 restricted to that network's terms). */
+export interface ModalityLoss {
+  /** Image-text pair term against the other modality's buffer (eq. 3). */
+  readonly inter: tf.Scalar;
+  /** Same-modality pair term against this modality's own buffer (eqs. 4, 5); 0 when off. */
+  readonly intra: tf.Scalar;
+  /** Quantisation term against the batch's rows of B (eq. 6), unweighted. */
+  readonly quant: tf.Scalar;
+  /** inter + intra + quantWeight * quant. */
+  readonly total: tf.Scalar;
+}
+
+/**
+ * The objective one network minimises in its step of Algorithm 1: the batch outputs `out` [n, c]
+ * against the other modality's buffer `other` [N, c] and, when `own` is given, this modality's
+ * buffer [N, c], for targets `s` [n, N], plus the quantisation term towards `codes` [n, c].
+ * Call inside a tidy (the step's).
+ */
+export function modalityLoss(
+  out: tf.Tensor2D,
+  other: tf.Tensor2D,
+  own: tf.Tensor2D | null,
+  s: tf.Tensor2D,
+  codes: tf.Tensor2D,
+  weights: { readonly normalization: LossNormalization; readonly quantWeight: number },
+): ModalityLoss {
+  const norm = weights.normalization;
+  const inter = pairLoss(out, other, s, norm);
+  const intra = own ? pairLoss(out, own, s, norm) : tf.scalar(0);
+  const quant = quantLoss(codes, out, norm);
+  const total = tf.addN([inter, intra, tf.mul(quant, weights.quantWeight)]) as tf.Scalar;
+  return { inter, intra, quant, total };
 }

@@ -1,4 +1,5 @@
 import { BatchNorm1d, Dense, type InitScheme, initVariable, type Rng, tf } from "@cmh/tensor-core";
+import type { DSPAHConfig } from "./config";
 
 type Named = Record<string, tf.Variable>;
 
@@ -58,6 +59,7 @@ export function widthConv(x: tf.Tensor, weight: tf.Tensor, k: number, pad = 0): 
 export class ChannelAttention {
   readonly fc1: Dense;
   readonly fc2: Dense;
+  /** Shared MLP channels -> channels / reduction -> channels, initialised from `rng`. */
   constructor(channels: number, reduction: number, rng: Rng, init: InitScheme = "torch") {
     const hidden = Math.max(1, Math.floor(channels / reduction));
     this.fc1 = new Dense(channels, hidden, rng, { init, activation: "relu" });
@@ -74,9 +76,11 @@ export class ChannelAttention {
       return tf.mul(x, x.rank === 2 ? att : tf.expandDims(att, 1));
     });
   }
+  /** The trainable variables, in a fixed order. */
   variables(): tf.Variable[] {
     return [...this.fc1.trainableVariables(), ...this.fc2.trainableVariables()];
   }
+  /** Every weight (trainable or not) under a stable name, for save/load. */
   namedWeights(): Named {
     return {
       ...prefixed("fc1", denseWeights(this.fc1)),
@@ -98,6 +102,7 @@ export class SpatialAttention {
   ) {
     this.weight = initVariable(init, [kernel * 2, 1], rng, { fanIn: kernel * 2, fanOut: 1 });
   }
+  /** Rescale `x` by its attention weights. Call inside a tidy. */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const desc = tf.stack([tf.mean(x, 2), tf.max(x, 2)], 2);
@@ -117,7 +122,7 @@ export class LevelFusion {
     readonly levels: number,
     readonly bits: number,
     rng: Rng,
-    readonly mode: "attention" | "mean" | "last" = "attention",
+    readonly mode: DSPAHConfig["fusion"] = "attention",
   ) {
     if (mode === "attention") {
       this.weight = initVariable({ normal: 1 / bits, mean: 0.25 }, [levels, bits], rng);
@@ -137,6 +142,7 @@ export class LevelFusion {
       return tf.tanh(tf.addN(hs.map((h, k) => tf.mul(h, rows[k])))) as tf.Tensor2D;
     });
   }
+  /** The trainable variables, in a fixed order. */
   variables(): tf.Variable[] {
     return this.mode === "attention" ? [this.weight] : [];
   }
@@ -157,7 +163,7 @@ export interface NetOptions {
   readonly bits: number;
   readonly cbam: boolean;
   readonly reduction: number;
-  readonly fusion: "attention" | "mean" | "last";
+  readonly fusion: DSPAHConfig["fusion"];
 }
 
 /**
@@ -209,6 +215,7 @@ export class ImageNet {
     return { out: this.fusion.apply(levels), levels, stages };
   }
 
+  /** The trainable variables, in a fixed order. */
   variables(): tf.Variable[] {
     return [
       ...this.layers.flatMap((l) => l.trainableVariables()),
@@ -220,6 +227,7 @@ export class ImageNet {
     ];
   }
 
+  /** Every weight (trainable or not) under a stable name, for save/load. */
   namedWeights(): Named {
     const w: Named = { "fusion.weight": this.fusion.weight };
     this.layers.forEach((l, k) => {
@@ -325,6 +333,7 @@ class ReleaseBlock {
     });
   }
 
+  /** The trainable variables, in a fixed order. */
   variables(): tf.Variable[] {
     return [
       this.conv1,
@@ -336,6 +345,7 @@ class ReleaseBlock {
     ];
   }
 
+  /** Every weight (trainable or not) under a stable name, for save/load. */
   namedWeights(): Named {
     return {
       conv1: this.conv1,
@@ -547,6 +557,7 @@ export class TextNet {
     return { out: this.fusion.apply(levels), levels, stages };
   }
 
+  /** The trainable variables, in a fixed order. */
   variables(): tf.Variable[] {
     return [
       this.scaleWeights,
@@ -558,6 +569,7 @@ export class TextNet {
     ];
   }
 
+  /** Every weight (trainable or not) under a stable name, for save/load. */
   namedWeights(): Named {
     const w: Named = { "fusion.weight": this.fusion.weight, scales: this.scaleWeights };
     this.blocks.forEach((bl, i) => {

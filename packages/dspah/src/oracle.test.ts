@@ -2,16 +2,14 @@ import { createRng, initBackend, tf } from "@cmh/tensor-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   fgsc,
-  ImageNet,
-  LevelFusion,
   labelTensor,
+  modalityLoss,
   pairLoss,
   quantLoss,
-  scaleBins,
   similarityMatrix,
-  TextNet,
   unifiedCodes,
 } from "./index";
+import { ImageNet, LevelFusion, scaleBins, TextNet } from "./network";
 
 const t2 = (rows: number[][]) => tf.tensor2d(rows);
 
@@ -126,6 +124,46 @@ describe("losses (spec section 10)", () => {
       Float32Array.from([-0.5, 0.5, 0, -3, 0]),
     );
     expect(Array.from(b)).toEqual([1, -1, 1, -1, -1]);
+  });
+
+  it("one network's objective is inter + intra + quantWeight * quant; no own buffer = no intra", () => {
+    // Batch of 2 outputs against buffers of 3 items, c = 4: every term non-zero and distinct.
+    const out = t2([
+      [0.5, -0.2, 0.1, 0.9],
+      [-0.7, 0.3, 0.6, -0.1],
+    ]);
+    const other = t2([
+      [1, -1, 1, 1],
+      [-0.5, 0.5, 0.2, -0.9],
+      [0.1, 0.1, -0.8, 0.4],
+    ]);
+    const own = t2([
+      [0.4, -0.3, 0.2, 0.8],
+      [-0.6, 0.2, 0.5, -0.2],
+      [0.9, -0.9, 0.1, 0.3],
+    ]);
+    const s = t2([
+      [1, 0.5, 0],
+      [0, 0.6, 1],
+    ]);
+    const codes = t2([
+      [1, -1, 1, 1],
+      [-1, 1, 1, -1],
+    ]);
+    const weights = { normalization: "pairs" as const, quantWeight: 2.5 };
+    const v = (x: tf.Tensor) => x.dataSync()[0];
+    const full = modalityLoss(out, other, own, s, codes, weights);
+    const inter = v(pairLoss(out, other, s, "pairs"));
+    const intra = v(pairLoss(out, own, s, "pairs"));
+    const quant = v(quantLoss(codes, out, "pairs"));
+    expect(v(full.inter)).toBeCloseTo(inter, 5);
+    expect(v(full.intra)).toBeCloseTo(intra, 5);
+    expect(v(full.quant)).toBeCloseTo(quant, 5);
+    expect(v(full.total)).toBeCloseTo(inter + intra + 2.5 * quant, 4);
+    expect(intra).toBeGreaterThan(0);
+    const noIntra = modalityLoss(out, other, null, s, codes, weights);
+    expect(v(noIntra.intra)).toBe(0);
+    expect(v(noIntra.total)).toBeCloseTo(inter + 2.5 * quant, 4);
   });
 });
 

@@ -1,10 +1,10 @@
 import { createRng, initBackend, tf } from "@cmh/tensor-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { localResponseNorm, scaleBins, TextNet } from "./index";
+import { localResponseNorm, scaleBins, TextNet } from "./network";
 
 // The light R1 path computes the multi-scale products without building the d_t x (1+S) matrix
 // (TextNet.lightR1Products). These tests hold it to a straightforward implementation of the
-// computation it replaced (the session-4 code): pool -> 1x1 conv -> ReLU -> nearest resize to d_t
+// computation it replaced (the code before the light path): pool -> 1x1 conv -> ReLU -> nearest resize to d_t
 // -> stack with the BoW into [b, d_t, 1+S] -> transpose -> times conv2 and shortcut -> rest of the net.
 
 beforeAll(async () => {
