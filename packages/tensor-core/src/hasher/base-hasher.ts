@@ -97,7 +97,7 @@ export interface FitContext {
   /** Register an optimiser: disposed after fit, its state checkpointed and restored. */
   optimizer<O extends Optimizer>(name: string, opt: O): O;
   /** Register anything to dispose when fit ends (success or failure). */
-  track<T extends { dispose(): void }>(x: T): T;
+  track<T extends DisposableResource>(x: T): T;
   /** Check abort and yield to the event loop when due. */
   tick(): Promise<void>;
 }
@@ -219,7 +219,14 @@ function checkMatrix(method: string, what: string, m: Matrix | undefined): void 
   }
 }
 
-type HasherCtor<H> = { new (config?: Partial<never>): H };
+/** Anything `FitContext.track` can release: a tensor, a layer, an optimiser. */
+export interface DisposableResource {
+  /** Release what the object holds (tensors, variables, workers). */
+  dispose(): void;
+}
+
+/** A hasher class as a constructor (the `this` of the static `load`). */
+export type HasherCtor<H> = { new (config?: Partial<never>): H };
 
 /**
  * Base class doing the boring parts of a `Hasher`: config merge and validation, input checks,
@@ -253,6 +260,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     return cls;
   }
 
+  /** The method's metadata: name, paper, supervised flag, bits, inputs. */
   get meta(): HasherMetadata {
     const s = this.statics;
     return {
