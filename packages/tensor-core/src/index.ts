@@ -19,7 +19,14 @@ export {
 } from "./backend/matmul-pool";
 export type { Tensor, Tensor1D, Tensor2D, Variable } from "./backend/tf";
 export { autoBlockProduct, tf, tfBlockProduct, tidyData } from "./backend/tf";
-export type { BaseConfig, FitContext, InputDims, MethodStatics } from "./hasher/base-hasher";
+export type {
+  BaseConfig,
+  DisposableResource,
+  FitContext,
+  HasherCtor,
+  InputDims,
+  MethodStatics,
+} from "./hasher/base-hasher";
 export { BaseHasher, resolveConfig } from "./hasher/base-hasher";
 export type { ConfigKeyMeta, ConfigOf, ConfigSchema, MethodConfig } from "./hasher/config-schema";
 export {

@@ -296,7 +296,7 @@ describe("BaseHasher fit / encode / save / load", () => {
     const nan = Float32Array.from(set.image.data);
     nan[25] = Number.NaN;
     await expect(h.fit({ ...set, image: { ...set.image, data: nan } })).rejects.toThrow(
-      /non-finite value \(NaN\) at row 2, column 5/,
+      /^Tiny: train\.image: non-finite value NaN at row 2, col 5 \(of 48×10\); clean or impute/,
     );
     await expect(
       h.fit({
@@ -603,6 +603,32 @@ describe("BaseHasher reliability", () => {
     ).rejects.toThrow(
       /train.text is a Matrix whose data is a plain array.*matrix\(rows, cols, data\)/,
     );
+    h.dispose();
+  });
+
+  it("checks shape, data type and length with matrixProblem, and requires a column", async () => {
+    const set = data();
+    const h = new Tiny({ epochs: 1 });
+    await expect(h.fit({ ...set, image: { ...set.image, rows: 2.5 } })).rejects.toThrow(
+      /^Tiny: train\.image: rows and cols must be non-negative integers, got rows=2\.5, cols=10$/,
+    );
+    await expect(
+      h.fit({ ...set, text: { ...set.text, data: Float64Array.from(set.text.data) } as never }),
+    ).rejects.toThrow(/^Tiny: train\.text: data must be a Float32Array$/);
+    await expect(
+      h.fit({ ...set, text: { ...set.text, data: set.text.data.subarray(1) } }),
+    ).rejects.toThrow(
+      /^Tiny: train\.text: data has 335 values, expected rows\*cols = 48\*7 = 336$/,
+    );
+    await expect(
+      h.fit({ ...set, image: { rows: 48, cols: 0, data: new Float32Array(0) } }),
+    ).rejects.toThrow(/^Tiny: train\.image has 0 columns: every row needs at least one feature$/);
+    await expect(h.fit({ ...set, text: undefined as never })).rejects.toThrow(
+      /train\.text is missing/,
+    );
+    await expect(
+      h.fit({ ...set, image: { ...set.image, data: new Float32Array(480).fill(Infinity) } }),
+    ).rejects.toThrow(/train\.image: non-finite value Infinity at row 0, col 0/);
     h.dispose();
   });
 

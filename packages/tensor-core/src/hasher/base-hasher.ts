@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { CrossModalSet, Matrix } from "@cmh/datasets";
+import { type CrossModalSet, type Matrix, matrixProblem } from "@cmh/datasets";
 import { type BinaryCodes, checkBits, codeHealth, packCodes } from "@cmh/hamming-index";
 import { activeKernelFixes, backendName, initBackend } from "../backend/backend";
 import { tf } from "../backend/tf";
@@ -97,7 +97,7 @@ export interface FitContext {
   /** Register an optimiser: disposed after fit, its state checkpointed and restored. */
   optimizer<O extends Optimizer>(name: string, opt: O): O;
   /** Register anything to dispose when fit ends (success or failure). */
-  track<T extends { dispose(): void }>(x: T): T;
+  track<T extends DisposableResource>(x: T): T;
   /** Check abort and yield to the event loop when due. */
   tick(): Promise<void>;
 }
@@ -190,6 +190,10 @@ export function resolveConfig<C extends BaseConfig>(
   return Object.freeze(JSON.parse(JSON.stringify(c))) as C;
 }
 
+/**
+ * The dense-matrix check of `fit` and `encode`: `matrixProblem` from @cmh/datasets (shape, data
+ * type, data length, first NaN/Inf), plus a hint for `number[][]` input and at least one column.
+ */
 function checkMatrix(method: string, what: string, m: Matrix | undefined): void {
   if (!m || typeof m !== "object")
     throw new HasherError(`${method}: ${what} is missing (expected a Matrix { rows, cols, data })`);
@@ -198,28 +202,24 @@ function checkMatrix(method: string, what: string, m: Matrix | undefined): void 
       `${method}: ${what} is ${Array.isArray(m) ? "an array of rows (number[][]?)" : "a Matrix whose data is a plain array"}, not a Matrix: build one with matrix(rows, cols, data) from @cmh/datasets (data row-major, e.g. rows.flat())`,
     );
   }
-  if (!Number.isInteger(m.rows) || m.rows < 0 || !Number.isInteger(m.cols) || m.cols < 1) {
-    throw new HasherError(`${method}: ${what} has invalid shape ${m.rows} x ${m.cols}`);
+  const p = matrixProblem(m);
+  if (p) {
+    const hint = p.value === undefined ? "" : "; clean or impute the features first";
+    throw new HasherError(`${method}: ${what}: ${p.message}${hint}`);
   }
-  if (!(m.data instanceof Float32Array))
-    throw new HasherError(`${method}: ${what}.data must be a Float32Array`);
-  if (m.data.length !== m.rows * m.cols) {
-    throw new HasherError(
-      `${method}: ${what}.data has ${m.data.length} values, expected rows * cols = ${m.rows} * ${m.cols}`,
-    );
-  }
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      const r = Math.floor(i / m.cols);
-      throw new HasherError(
-        `${method}: ${what} has a non-finite value (${d[i]}) at row ${r}, column ${i - r * m.cols}`,
-      );
-    }
+  if (m.cols < 1) {
+    throw new HasherError(`${method}: ${what} has 0 columns: every row needs at least one feature`);
   }
 }
 
-type HasherCtor<H> = { new (config?: Partial<never>): H };
+/** Anything `FitContext.track` can release: a tensor, a layer, an optimiser. */
+export interface DisposableResource {
+  /** Release what the object holds (tensors, variables, workers). */
+  dispose(): void;
+}
+
+/** A hasher class as a constructor (the `this` of the static `load`). */
+export type HasherCtor<H> = { new (config?: Partial<never>): H };
 
 /**
  * Base class doing the boring parts of a `Hasher`: config merge and validation, input checks,
@@ -253,6 +253,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
     return cls;
   }
 
+  /** The method's metadata: name, paper, supervised flag, bits, inputs. */
   get meta(): HasherMetadata {
     const s = this.statics;
     return {

@@ -51,6 +51,7 @@ export interface FitProgress {
 export interface FitOptions {
   /** Aborting stops the fit at the next step with an AbortError; the model stays unfitted. */
   readonly signal?: AbortSignal;
+  /** Called after every epoch with the phase, epoch, losses and ETA. */
   readonly onProgress?: (event: FitProgress) => void;
   /** When set, the model is checkpointed here each epoch and a fit resumes from it. */
   readonly checkpointDir?: string;

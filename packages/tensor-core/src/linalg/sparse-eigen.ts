@@ -10,6 +10,7 @@ import { type CsrMatrix, csrMatVec, csrToDense } from "./sparse";
 /** A symmetric linear operator given by its product: `apply(x, y)` writes y = A·x. */
 export interface SymmetricOperator {
   readonly n: number;
+  /** Write y = A·x (x and y have length n). */
   apply(x: Float64Array, y: Float64Array): void;
 }
 

@@ -13,6 +13,7 @@ export interface Optimizer {
   slots(): Array<{ variable: tf.Variable; slot: string; value: tf.Tensor }>;
   /** Restore one slot of `variable` from saved values (creating it when absent). */
   setSlot(variable: tf.Variable, slot: string, values: Float32Array): void;
+  /** Release the optimiser's state tensors. */
   dispose(): void;
 }
 
@@ -80,6 +81,7 @@ export class Sgd implements Optimizer {
     );
   }
 
+  /** Release the momentum buffers. */
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();
     this.buffers.clear();
@@ -158,6 +160,7 @@ export class Adam implements Optimizer {
     t.dispose();
   }
 
+  /** Release the first and second moment estimates. */
   dispose(): void {
     for (const s of this.moments.values()) {
       s.m.dispose();

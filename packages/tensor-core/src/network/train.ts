@@ -52,6 +52,7 @@ export interface StepOptions {
 export interface TrainingLoopOptions {
   readonly method: string;
   readonly signal?: AbortSignal;
+  /** Called after every epoch with the phase, epoch, losses and ETA. */
   readonly onProgress?: (event: FitProgress) => void;
   /** Epochs of all phases together (for ETA); default: the sum of phases as they start. */
   readonly totalEpochs?: number;
