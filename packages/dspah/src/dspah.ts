@@ -241,7 +241,10 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     return modality === "image" ? img.forward(t, false).out : txt.forward(t, false).out;
   }
 
-  /** The two networks (for inspection and tests); throws before fit/load. */
+  /**
+   * The two networks (for inspection and tests); throws before fit/load.
+   * @internal
+   */
   networks(): { image: ImageNet; text: TextNet } {
     const [image, text] = this.nets();
     return { image, text };
