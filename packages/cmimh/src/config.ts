@@ -2,6 +2,7 @@ import {
   type ConfigOf,
   configSchema,
   defineConfig,
+  epochScaleItemsSchema,
   inputSpecSchema,
   optimizerSchema,
   z,
@@ -64,14 +65,7 @@ export const CMIMH_SCHEMA = configSchema({
     .min(0)
     .default(100)
     .describe("Epochs over the training set [spec; not stated in the paper]."),
-  epochScaleItems: z
-    .number()
-    .int()
-    .min(0)
-    .default(0)
-    .describe(
-      "When > 0, epochs × max(1, round(epochScaleItems / n)) for n training items, so a small set gets about as many updates; 0 = epochs as given (NOT in the paper).",
-    ),
+  epochScaleItems: epochScaleItemsSchema,
   optimizer: optimizerSchema.default("sgd").describe("Optimiser of every network [paper: SGD]."),
   momentum: z
     .number()

@@ -2,6 +2,7 @@ import {
   type ConfigOf,
   configSchema,
   defineConfig,
+  epochScaleItemsSchema,
   inputSpecSchema,
   optimizerSchema,
   z,
@@ -114,14 +115,7 @@ export const DSPAH_SCHEMA = configSchema({
     .describe(
       'Batch draw: "random" = floor(N / batch) fresh random subsets per pass [MLSPH code]; "permutation" = one shuffled pass.',
     ),
-  epochScaleItems: z
-    .number()
-    .int()
-    .min(0)
-    .default(0)
-    .describe(
-      "When > 0, epochs x max(1, round(epochScaleItems / n)): a budget in updates for small sets (NOT in the paper; `quick`: 5000).",
-    ),
+  epochScaleItems: epochScaleItemsSchema,
 }).superRefine((c, ctx) => {
   if (c.lrEnd > c.lr)
     ctx.addIssue({

@@ -32,6 +32,7 @@ export type { ConfigKeyMeta, ConfigOf, ConfigSchema, MethodConfig } from "./hash
 export {
   baseConfigSchema,
   baseConfigShape,
+  epochScaleItemsSchema,
   configSchema,
   defineConfig,
   expectedValue,

@@ -4,7 +4,13 @@
  * brackets): [paper] survives in the paper text, [note] from the reader's note / review caption,
  * [suggested] chosen by the spec where the paper is silent or lost, NOT in the paper = a departure.
  */
-import { type ConfigOf, configSchema, defineConfig, z } from "@cmh/tensor-core";
+import {
+  type ConfigOf,
+  configSchema,
+  defineConfig,
+  epochScaleItemsSchema,
+  z,
+} from "@cmh/tensor-core";
 
 const positiveInt = () => z.number().int().min(1);
 const weight = () => z.number().min(0);
@@ -20,6 +26,7 @@ export const UCH_SCHEMA = configSchema({
     .describe(
       "Outer-cycle-only warm-up epochs (steps 16–17) before the joint loop [suggested optional, §5].",
     ),
+  epochScaleItems: epochScaleItemsSchema,
   batchSize: z.number().int().min(2).default(128).describe("Mini-batch size [paper: 128]."),
   init: z
     .enum(["glorot", "torch"])

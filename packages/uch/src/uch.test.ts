@@ -285,6 +285,21 @@ describeOnBackends("UCH fit and encode", () => {
   const data = tinySet({ n: 192 });
   const query: Matrix[] = [data.image, data.text];
 
+  it("epochScaleItems multiplies warm-up and joint epochs by round(items / n), at least 1", async () => {
+    const small = tinySet({ n: 64, seed: 5 });
+    const phases = new Map<string, number>();
+    const m = new UCH({ ...TINY, epochs: 1, warmupEpochs: 1, epochScaleItems: 192 });
+    await m.fit(small, { onProgress: (e) => phases.set(e.phase, e.epochs) });
+    expect(phases.get("warmup")).toBe(3);
+    expect(phases.get("train")).toBe(3);
+    const unscaled = new Map<string, number>();
+    const u = new UCH({ ...TINY, epochs: 1, epochScaleItems: 32 });
+    await u.fit(small, { onProgress: (e) => unscaled.set(e.phase, e.epochs) });
+    expect(unscaled.get("train")).toBe(1);
+    m.dispose();
+    u.dispose();
+  });
+
   it("encoding never touches decoder or discriminator weights; sign maps 0 to +1", async () => {
     const m = new UCH({ ...TINY, epochs: 1 });
     await m.fit(data);

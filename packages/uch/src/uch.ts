@@ -4,6 +4,7 @@ import {
   BaseHasher,
   batchIndices,
   type EpochContext,
+  epochScale,
   type FitContext,
   type InputDims,
   type Modality,
@@ -209,7 +210,7 @@ export class UCH extends BaseHasher<UCHConfig> {
       this.nets.imageOutputRelu = e.imageOutputRelu;
   }
 
-  /** Warm-up and joint epochs together (for progress and ETA). */
+  /** Warm-up and joint epochs together, before the `epochScaleItems` multiplier (for progress and ETA). */
   protected override totalEpochs(): number {
     return this.config.warmupEpochs + this.config.epochs;
   }
@@ -223,14 +224,15 @@ export class UCH extends BaseHasher<UCHConfig> {
     const c = this.config;
     this.resolveImageOutputActivation(train.image);
     const updates = createUpdates(this.networks, c, ctx);
+    const scale = epochScale(c.epochScaleItems, train.image.rows);
     if (c.warmupEpochs > 0) {
-      await ctx.phase("warmup", c.warmupEpochs, async (epoch) => {
+      await ctx.phase("warmup", c.warmupEpochs * scale, async (epoch) => {
         updates.setEpoch(0);
         await this.trainEpoch(train, epoch, ctx.rng, updates, false);
       });
     }
-    await ctx.phase("train", c.epochs, async (epoch) => {
-      updates.setEpoch(epoch.epoch);
+    await ctx.phase("train", c.epochs * scale, async (epoch) => {
+      updates.setEpoch(Math.floor(epoch.epoch / scale));
       await this.trainEpoch(train, epoch, ctx.rng, updates, true);
     });
     if (c.centerCodes) await this.fitCodeCentres(train, ctx);

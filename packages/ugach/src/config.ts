@@ -2,6 +2,7 @@ import {
   type ConfigOf,
   configSchema,
   defineConfig,
+  epochScaleItemsSchema,
   inputSpecSchema,
   optimizerSchema,
   z,
@@ -44,11 +45,7 @@ export const UGACH_SCHEMA = configSchema({
     .describe(
       "Use only the first N training items (graph, queries, candidates); 0 = all [code: 15000].",
     ),
-  epochScaleItems: int0()
-    .default(0)
-    .describe(
-      "Budget in updates: when > 0, both phases' epochs × max(1, round(epochScaleItems / n)) for n training items [NOT in paper or code; quick: 5000]; 0 = epochs as given.",
-    ),
+  epochScaleItems: epochScaleItemsSchema,
   marginRule: z
     .enum(["bits/8", "fixed"])
     .default("bits/8")

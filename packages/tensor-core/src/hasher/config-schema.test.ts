@@ -3,6 +3,7 @@ import {
   baseConfigSchema,
   configSchema,
   defineConfig,
+  epochScaleItemsSchema,
   expectedValue,
   formatValue,
   optimizerSchema,
@@ -137,6 +138,16 @@ describe("expectedValue / formatValue", () => {
     expect(formatValue([1, 2])).toBe("[1,2]");
     expect(formatValue(Number.NEGATIVE_INFINITY)).toBe("-Infinity");
     expect(formatValue(undefined)).toBe("undefined");
+  });
+});
+
+describe("epochScaleItemsSchema", () => {
+  it("defaults to 0 and takes whole numbers ≥ 0 only", () => {
+    const s = configSchema({ epochScaleItems: epochScaleItemsSchema });
+    expect(parseConfig("M", s, {}).epochScaleItems).toBe(0);
+    expect(parseConfig("M", s, { epochScaleItems: 5000 }).epochScaleItems).toBe(5000);
+    expect(() => parseConfig("M", s, { epochScaleItems: -1 })).toThrow(/epochScaleItems.*-1/);
+    expect(() => parseConfig("M", s, { epochScaleItems: 2.5 })).toThrow(ConfigError);
   });
 });
 

@@ -46,6 +46,19 @@ export const inputSpecSchema = z.custom<InputSpec>(isInputSpec).meta({
 /** The schema of an `optimizer` key ("sgd" | "adam", see `createOptimizer`), without a default. */
 export const optimizerSchema = z.enum(OPTIMIZER_NAMES);
 
+/**
+ * The schema of an `epochScaleItems` key (see `epochScale`), default 0: a budget in updates, so
+ * that a small training set gets about as many updates as a larger one. In none of the papers.
+ */
+export const epochScaleItemsSchema = z
+  .number()
+  .int()
+  .min(0)
+  .default(0)
+  .describe(
+    "When > 0, every phase's epochs × max(1, round(epochScaleItems / n)) for n training items; 0 = epochs as given (NOT in the paper).",
+  );
+
 /** The keys every method shares: `bits`, `seed`, `input`, with their defaults. */
 export const baseConfigShape = {
   bits: z.number().int().min(MIN_BITS).max(MAX_BITS).default(32).describe("Code length in bits."),
