@@ -32,9 +32,9 @@ export type { ConfigKeyMeta, ConfigOf, ConfigSchema, MethodConfig } from "./hash
 export {
   baseConfigSchema,
   baseConfigShape,
-  epochScaleItemsSchema,
   configSchema,
   defineConfig,
+  epochScaleItemsSchema,
   expectedValue,
   formatValue,
   inputSpecSchema,
