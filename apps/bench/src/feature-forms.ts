@@ -34,51 +34,58 @@ export interface FeatureFormSet {
   readonly protocol: ProtocolSpec;
 }
 
-/** uci-mfeat training rows: 1,500 items, 10 classes. */
-const UCI_PROTOCOL = { query: 300, train: 1000 } as const;
 /** MIRFlickr tags: 4,000 items sampled (before dropping rows without a tag on one side). */
 const MIR_ITEMS = 4000;
-const MIR_PROTOCOL = { query: 500, train: 2000 } as const;
+/** Split sizes by source: uci-mfeat's 1,500 training rows (10 classes); the MIRFlickr sample. */
+const SPLIT_SIZES: Readonly<Record<FeatureFormSource, { query: number; train: number }>> = {
+  "uci-mfeat": { query: 300, train: 1000 },
+  "mirflickr25k-tags-labels": { query: 500, train: 2000 },
+};
+
+/** A set of the suite as described: its protocol follows from its name and source. */
+function withProtocols(
+  sets: Record<string, Omit<FeatureFormSet, "protocol">>,
+): Readonly<Record<string, FeatureFormSet>> {
+  const entries = Object.entries(sets).map(([name, set]) => [
+    name,
+    { ...set, protocol: { name, ...SPLIT_SIZES[set.source] } },
+  ]);
+  return Object.freeze(Object.fromEntries(entries));
+}
 
 /** The sets of the suite, by bench dataset name. */
-export const FEATURE_FORM_SETS: Readonly<Record<string, FeatureFormSet>> = Object.freeze({
+export const FEATURE_FORM_SETS: Readonly<Record<string, FeatureFormSet>> = withProtocols({
   "val-raw": {
     source: "uci-mfeat",
     image:
       "uci Fourier (76) with each column scaled by 10^[2,4] and offset by [0, 10^4] (raw units)",
     text: "uci Karhunen–Loève (64) × 1000 + 2000",
-    protocol: { name: "val-raw", ...UCI_PROTOCOL },
   },
   "val-hist": {
     source: "uci-mfeat",
     image: "uci pixel view (240 bins) L1-normalised: histograms summing to 1, tiny values",
     text: "uci Fourier (76) L1-normalised",
-    protocol: { name: "val-hist", ...UCI_PROTOCOL },
   },
   "val-topic": {
     source: "uci-mfeat",
     image: "uci Fourier (76) L1-normalised (a visual-word-like histogram)",
     text: "10-d topic proportions: softmax(2·z·G) of the standardised Karhunen–Loève view z, G 64×10 Gaussian / 8 (non-negative, rows sum to 1; fewer columns than 16/32/64 bits)",
-    protocol: { name: "val-topic", ...UCI_PROTOCOL },
   },
   "val-l2": {
     source: "uci-mfeat",
     image: "128-d embedding: centred pixel view × Gaussian 240×128, rows L2-normalised",
     text: "uci Karhunen–Loève (64), rows L2-normalised as distributed (signed)",
-    protocol: { name: "val-l2", ...UCI_PROTOCOL },
   },
   "val-cnn": {
     source: "uci-mfeat",
     image:
       "1024-d ReLU activations: max(0, z·W − 0.5) of the standardised pixel view z, W 240×1024 Gaussian / √240 (non-negative, mostly zeros, wide)",
     text: "uci Fourier (76) as distributed (non-negative, rows L2-normalised)",
-    protocol: { name: "val-cnn", ...UCI_PROTOCOL },
   },
   "val-bow": {
     source: "mirflickr25k-tags-labels",
     image: "MIRFlickr-25K tags, one half of the 1,386-word vocabulary (693 binary columns, sparse)",
     text: "the other half (693 binary columns, disjoint from the image half)",
-    protocol: { name: "val-bow", ...MIR_PROTOCOL },
   },
 });
 

@@ -25,44 +25,47 @@ export interface PaperResult {
   readonly source: string;
 }
 
-/**
- * Compact form of one paper table row: values at the given bit lengths, in the paper's units
- * (percent when `percent` is set).
- */
-interface Row {
-  readonly method: string;
-  readonly dataset: string;
-  readonly protocol: string;
-  readonly direction: Direction;
-  readonly metric: string;
-  readonly bits: readonly number[];
-  readonly values: readonly number[];
-  readonly source: string;
-  readonly percent?: boolean;
+/** One row of a paper table: set, protocol, direction, and the values at the table's bit lengths. */
+type TableRow = readonly [
+  dataset: string,
+  protocol: string,
+  direction: Direction,
+  values: readonly number[],
+];
+
+/** The reported numbers of one paper table (values in percent when `percent` is set). */
+function tableOf(
+  method: string,
+  source: string,
+  metric: string,
+  bitsOf: readonly number[],
+  rows: readonly TableRow[],
+  { percent = false } = {},
+): PaperResult[] {
+  return rows.flatMap(([dataset, protocol, direction, values]) => {
+    if (values.length !== bitsOf.length)
+      throw new Error(`paper-results: ${method} ${dataset} ${direction}: bits/values differ`);
+    return values.map((v, i) => ({
+      method,
+      dataset,
+      protocol,
+      direction,
+      bits: bitsOf[i] as number,
+      metric,
+      value: percent ? Math.round(v * 100) / 10000 : v,
+      source,
+    }));
+  });
 }
 
-function expand(rows: readonly Row[]): PaperResult[] {
-  const out: PaperResult[] = [];
-  for (const r of rows) {
-    if (r.bits.length !== r.values.length) {
-      throw new Error(`paper-results: ${r.method} ${r.dataset} ${r.direction}: bits/values differ`);
-    }
-    r.bits.forEach((bits, i) => {
-      const v = r.values[i] as number;
-      out.push({
-        method: r.method,
-        dataset: r.dataset,
-        protocol: r.protocol,
-        direction: r.direction,
-        bits,
-        metric: r.metric,
-        value: r.percent ? Math.round(v * 100) / 10000 : v,
-        source: r.source,
-      });
-    });
-  }
-  return out;
-}
+/** `tableOf` for values given as fractions. */
+const table = (
+  method: string,
+  source: string,
+  metric: string,
+  b: readonly number[],
+  rows: readonly TableRow[],
+) => tableOf(method, source, metric, b, rows);
 
 const B3 = [16, 32, 64] as const;
 const B4 = [16, 32, 64, 128] as const;
@@ -72,130 +75,27 @@ const B48 = [16, 32, 48] as const;
 // papers' tables). They were measured with the papers' features (VGG-19 / CNN-F / ResNet) and
 // splits, so beside a run on other features they are context, not a reproduction target. UCH's own
 // rows were lost in the text extraction of its paper and are absent rather than guessed.
-const ROWS: readonly Row[] = [
+const ROWS: readonly PaperResult[] = [
   // UGACH (AAAI 2018), Tables 1-2, MAP@all, 16/32/64/128 bits.
-  {
-    method: "UGACH",
-    dataset: "mirflickr25k",
-    protocol: "mirflickr25k-dbtrain",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B4,
-    // biome-ignore lint/suspicious/noApproximativeNumericConstant: 0.693 is UGACH's MAP, not ln 2
-    values: [0.685, 0.693, 0.704, 0.702],
-    source: "UGACH (AAAI 2018) Table 2",
-  },
-  {
-    method: "UGACH",
-    dataset: "mirflickr25k",
-    protocol: "mirflickr25k-dbtrain",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B4,
-    values: [0.673, 0.676, 0.686, 0.69],
-    source: "UGACH (AAAI 2018) Table 2",
-  },
-  {
-    method: "UGACH",
-    dataset: "nus-wide",
-    protocol: "nus-wide-top10",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B4,
-    values: [0.613, 0.623, 0.628, 0.631],
-    source: "UGACH (AAAI 2018) Table 1",
-  },
-  {
-    method: "UGACH",
-    dataset: "nus-wide",
-    protocol: "nus-wide-top10",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B4,
-    values: [0.603, 0.614, 0.64, 0.641],
-    source: "UGACH (AAAI 2018) Table 1",
-  },
+  ...table("UGACH", "UGACH (AAAI 2018) Table 2", "mAP@all", B4, [
+    ["mirflickr25k", "mirflickr25k-dbtrain", "i2t", [0.685, 0.693, 0.704, 0.702]],
+    ["mirflickr25k", "mirflickr25k-dbtrain", "t2i", [0.673, 0.676, 0.686, 0.69]],
+  ]),
+  ...table("UGACH", "UGACH (AAAI 2018) Table 1", "mAP@all", B4, [
+    ["nus-wide", "nus-wide-top10", "i2t", [0.613, 0.623, 0.628, 0.631]],
+    ["nus-wide", "nus-wide-top10", "t2i", [0.603, 0.614, 0.64, 0.641]],
+  ]),
   // SGEH (ACCV 2022), Table 1, mAP@all, 16/32/64 bits.
-  {
-    method: "SGEH",
-    dataset: "wiki",
-    protocol: "wiki",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.396, 0.422, 0.441],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "wiki",
-    protocol: "wiki",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.452, 0.51, 0.53],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "mirflickr25k",
-    protocol: "mirflickr25k-5k",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.665, 0.695, 0.703],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "mirflickr25k",
-    protocol: "mirflickr25k-5k",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.687, 0.706, 0.711],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "ms-coco",
-    protocol: "ms-coco",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.578, 0.617, 0.634],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "ms-coco",
-    protocol: "ms-coco",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.578, 0.626, 0.635],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "nus-wide",
-    protocol: "nus-wide-top10",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.565, 0.584, 0.579],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
-  {
-    method: "SGEH",
-    dataset: "nus-wide",
-    protocol: "nus-wide-top10",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.57, 0.588, 0.595],
-    source: "SGEH (ACCV 2022) Table 1",
-  },
+  ...table("SGEH", "SGEH (ACCV 2022) Table 1", "mAP@all", B3, [
+    ["wiki", "wiki", "i2t", [0.396, 0.422, 0.441]],
+    ["wiki", "wiki", "t2i", [0.452, 0.51, 0.53]],
+    ["mirflickr25k", "mirflickr25k-5k", "i2t", [0.665, 0.695, 0.703]],
+    ["mirflickr25k", "mirflickr25k-5k", "t2i", [0.687, 0.706, 0.711]],
+    ["ms-coco", "ms-coco", "i2t", [0.578, 0.617, 0.634]],
+    ["ms-coco", "ms-coco", "t2i", [0.578, 0.626, 0.635]],
+    ["nus-wide", "nus-wide-top10", "i2t", [0.565, 0.584, 0.579]],
+    ["nus-wide", "nus-wide-top10", "t2i", [0.57, 0.588, 0.595]],
+  ]),
   // CMIMH, Table III, mAP@1000 in percent, 16/32/48 bits, all four directions.
   ...(["mirflickr25k", "nus-wide", "ms-coco"] as const).flatMap((dataset, d) => {
     const protocol = ["mirflickr25k-5k", "nus-wide-top10", "ms-coco"][d] as string;
@@ -221,65 +121,22 @@ const ROWS: readonly Row[] = [
         [68.15, 73.28, 74.89],
       ],
     };
-    return (Object.keys(table) as Direction[]).map(
-      (direction): Row => ({
-        method: "CMIMH",
-        dataset,
-        protocol,
-        direction,
-        metric: "mAP@1000",
-        bits: B48,
-        values: table[direction][d] as number[],
-        source: "CMIMH Table III",
-        percent: true,
-      }),
+    const rows = (Object.keys(table) as Direction[]).map(
+      (direction): TableRow => [dataset, protocol, direction, table[direction][d] as number[]],
     );
+    return tableOf("CMIMH", "CMIMH Table III", "mAP@1000", B48, rows, { percent: true });
   }),
   // DSPAH, Table I, MAP@all, 16/32/64 bits (supervised).
-  {
-    method: "DSPAH",
-    dataset: "mirflickr25k",
-    protocol: "mirflickr25k-10k",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.7978, 0.8097, 0.8179],
-    source: "DSPAH Table I",
-  },
-  {
-    method: "DSPAH",
-    dataset: "mirflickr25k",
-    protocol: "mirflickr25k-10k",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.7802, 0.7946, 0.8115],
-    source: "DSPAH Table I",
-  },
-  {
-    method: "DSPAH",
-    dataset: "nus-wide",
-    protocol: "nus-wide-top21",
-    direction: "i2t",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.6498, 0.6787, 0.6834],
-    source: "DSPAH Table I",
-  },
-  {
-    method: "DSPAH",
-    dataset: "nus-wide",
-    protocol: "nus-wide-top21",
-    direction: "t2i",
-    metric: "mAP@all",
-    bits: B3,
-    values: [0.6396, 0.6529, 0.6792],
-    source: "DSPAH Table I",
-  },
+  ...table("DSPAH", "DSPAH Table I", "mAP@all", B3, [
+    ["mirflickr25k", "mirflickr25k-10k", "i2t", [0.7978, 0.8097, 0.8179]],
+    ["mirflickr25k", "mirflickr25k-10k", "t2i", [0.7802, 0.7946, 0.8115]],
+    ["nus-wide", "nus-wide-top21", "i2t", [0.6498, 0.6787, 0.6834]],
+    ["nus-wide", "nus-wide-top21", "t2i", [0.6396, 0.6529, 0.6792]],
+  ]),
 ];
 
 /** Every paper number known to the bench (one row per reported cell). */
-export const PAPER_RESULTS: readonly PaperResult[] = Object.freeze(expand(ROWS));
+export const PAPER_RESULTS: readonly PaperResult[] = Object.freeze(ROWS);
 
 /** The paper's number for one leaderboard cell, if reported. */
 export function findPaperResult(

@@ -10,7 +10,7 @@
  * dataset spec, backend, directions) and the SHA-256 of the coordinator's data; never code.
  */
 
-import type { Direction, TopK } from "@cmh/metrics";
+import type { Direction } from "@cmh/metrics";
 import { type Job, Queue } from "bullmq";
 import { type CellSpec, cellKey } from "./cell";
 import { canonical, dataHash } from "./data-hash";
@@ -40,20 +40,14 @@ export interface CoordinatorOptions {
   readonly connectTimeoutSeconds?: number;
 }
 
-/** What a job carries: a description of one cell, never code. */
-export interface CellJobData {
+/**
+ * What a job carries: a description of one cell, never code. The cell's fields are those of
+ * `CellSpec` but the package and the supervised flag, which the worker reads from its registry.
+ */
+export interface CellJobData extends Omit<CellSpec, "package" | "supervised"> {
   readonly schema: typeof JOB_SCHEMA;
   /** `cellKey` of the cell. */
   readonly cell: string;
-  readonly method: string;
-  readonly preset: string;
-  readonly overrides?: Readonly<Record<string, unknown>>;
-  readonly bits: number;
-  readonly seed: number;
-  readonly dataset: DatasetSpec;
-  readonly backend: string;
-  readonly directions: readonly Direction[];
-  readonly ks?: readonly TopK[];
   /** `dataHash` of the coordinator's data for this seed. */
   readonly dataHash: string;
   /** Starts allowed before the cell is recorded as failed. */

@@ -13,20 +13,26 @@ export function randomRotation(c: number, normal: () => number): Matrix64 {
   return svd({ rows: c, cols: c, data: g }).U;
 }
 
+/** z ← row i of V·R (V n×c, R c×c), skipping V's zeros. */
+function projectRow(v: MatrixLike, r: Matrix64, i: number, z: Float64Array): void {
+  const c = v.cols;
+  z.fill(0);
+  const vb = i * c;
+  for (let k = 0; k < c; k++) {
+    const x = v.data[vb + k];
+    if (x === 0) continue;
+    const rb = k * c;
+    for (let j = 0; j < c; j++) z[j] += x * r.data[rb + j];
+  }
+}
+
 /** ‖sgn(V·R) − V·R‖²_F / (n·c): the quantisation loss of rotation R on V (n×c). */
 export function quantizationLoss(v: MatrixLike, r: Matrix64): number {
   const { rows: n, cols: c } = v;
   let loss = 0;
   const z = new Float64Array(c);
   for (let i = 0; i < n; i++) {
-    z.fill(0);
-    const vb = i * c;
-    for (let k = 0; k < c; k++) {
-      const x = v.data[vb + k];
-      if (x === 0) continue;
-      const rb = k * c;
-      for (let j = 0; j < c; j++) z[j] += x * r.data[rb + j];
-    }
+    projectRow(v, r, i, z);
     for (let j = 0; j < c; j++) {
       const b = z[j] >= 0 ? 1 : -1;
       loss += (b - z[j]) ** 2;
@@ -47,14 +53,8 @@ export function itqStep(v: MatrixLike, r: Matrix64): { rotation: Matrix64; loss:
   const C = new Float64Array(c * c);
   const z = new Float64Array(c);
   for (let i = 0; i < n; i++) {
-    z.fill(0);
+    projectRow(v, r, i, z);
     const vb = i * c;
-    for (let k = 0; k < c; k++) {
-      const x = v.data[vb + k];
-      if (x === 0) continue;
-      const rb = k * c;
-      for (let j = 0; j < c; j++) z[j] += x * r.data[rb + j];
-    }
     for (let j = 0; j < c; j++) {
       const b = z[j] >= 0 ? 1 : -1;
       const cb = j * c;

@@ -46,12 +46,6 @@ interface BatchForward {
   readonly by?: tf.Tensor;
 }
 
-/** The optimisers of one fit: step 2's groups (encoders + critic, decoders) and step 3's (TC classifiers). */
-interface FitGroups {
-  readonly main: readonly ParamGroup[];
-  readonly classifier: ParamGroup;
-}
-
 /**
  * CMIMH — Cross-Modal Info-Max Hashing (Hoang, Do, Nguyen, Cheung; IEEE TNNLS 2023). Unsupervised:
  * Bernoulli code layers per modality trained to maximise I(X;B_X) + I(Y;B_Y) (Gaussian decoders on
@@ -154,9 +148,9 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     return out;
   }
 
-  /** Epochs for the progress ETA: `epochs` (before the `epochScaleItems` multiplier). */
-  protected override totalEpochs(): number {
-    return this.config.epochs;
+  /** Epochs for the progress ETA: `epochs` × the `epochScaleItems` multiplier. */
+  protected override totalEpochs(rows: number): number {
+    return this.config.epochs * epochScale(this.config.epochScaleItems, rows);
   }
 
   /** Fit the optional image PCA on the training rows and return the projected training images. */
@@ -414,4 +408,10 @@ export class CMIMH extends BaseHasher<CMIMHConfig> {
     const data = tidyData(() => tf.sigmoid(this.project(modality, staged)));
     return { rows: x.rows, cols: this.config.bits, data: Float32Array.from(data) };
   }
+}
+
+/** The optimisers of one fit: step 2's groups (encoders + critic, decoders) and step 3's (TC classifiers). */
+interface FitGroups {
+  readonly main: readonly ParamGroup[];
+  readonly classifier: ParamGroup;
 }

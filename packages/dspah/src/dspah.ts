@@ -103,9 +103,9 @@ export class DSPAH extends BaseHasher<DSPAHConfig> {
     return out;
   }
 
-  /** Epochs before `epochScaleItems` (the base reports progress against it). */
-  protected override totalEpochs(): number {
-    return this.config.epochs;
+  /** Epochs for the progress ETA: `epochs` × the `epochScaleItems` multiplier. */
+  protected override totalEpochs(rows: number): number {
+    return this.config.epochs * epochScale(this.config.epochScaleItems, rows);
   }
 
   /** Rows per encode batch, bounded by the text net's widest map. */

@@ -251,30 +251,6 @@ class JsScanner implements Scanner {
     let lim = bits + 1;
     let below = 0;
     let nc = 0;
-    if (this.w === 2) {
-      // fused loop for 64-bit codes (the common case): distance, then the keep test
-      const T = pop16Table();
-      const db = this.db;
-      const q0 = q[qOff];
-      const q1 = q[qOff + 1];
-      for (let j = 0, p = 0; j < this.n; j++, p += 2) {
-        const x = q0 ^ db[p];
-        const y = q1 ^ db[p + 1];
-        const d = T[x & 0xffff] + T[x >>> 16] + T[y & 0xffff] + T[y >>> 16];
-        if (d < lim) {
-          ci[nc] = j;
-          cd[nc] = d;
-          nc++;
-          counts[d]++;
-          below++;
-          while (below >= k) {
-            lim--;
-            below -= counts[lim];
-          }
-        }
-      }
-      return { count: nc, indices: ci.subarray(0, nc), distances: cd.subarray(0, nc) };
-    }
     for (let s = 0; s < this.n; s += block.length) {
       const e = Math.min(this.n, s + block.length);
       distancesJs(q, qOff, this.db.subarray(s * this.w, e * this.w), this.w, 0, e - s, block);

@@ -31,12 +31,6 @@ import { edgeLookup, type GraphReport, graphStage } from "./graph";
 import { actorLoss, criticLoss, reconstructionLoss, type TargetOptions } from "./losses";
 import { buildNetworks, relaxedCodes } from "./network";
 
-/** The optimisers of one fit: one per hash network (a step updates both) and the critic's Adam. */
-interface Optimisers {
-  readonly hash: readonly ParamGroup[];
-  readonly disc: ParamGroup;
-}
-
 /**
  * SGEH (Zhao et al., ACCV 2022): an offline unified sparse affinity graph Z over all training pairs
  * (GMC with a Laplacian rank constraint), mini-batches drawn as edges of Z, a per-batch hybrid
@@ -90,6 +84,7 @@ export class SGEH extends BaseHasher<SGEHConfig> {
     return out;
   }
 
+  /** Epochs for the progress ETA. */
   protected override totalEpochs(): number {
     return this.config.epochs;
   }
@@ -243,4 +238,10 @@ export class SGEH extends BaseHasher<SGEHConfig> {
   private discriminator(): Mlp {
     return this.requireModel(this.disc, "discriminator");
   }
+}
+
+/** The optimisers of one fit: one per hash network (a step updates both) and the critic's Adam. */
+interface Optimisers {
+  readonly hash: readonly ParamGroup[];
+  readonly disc: ParamGroup;
 }

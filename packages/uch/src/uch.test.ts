@@ -288,10 +288,20 @@ describeOnBackends("UCH fit and encode", () => {
   it("epochScaleItems multiplies warm-up and joint epochs by round(items / n), at least 1", async () => {
     const small = tinySet({ n: 64, seed: 5 });
     const phases = new Map<string, number>();
+    const etas: number[] = [];
     const m = new UCH({ ...TINY, epochs: 1, warmupEpochs: 1, epochScaleItems: 192 });
-    await m.fit(small, { onProgress: (e) => phases.set(e.phase, e.epochs) });
+    await m.fit(small, {
+      onProgress: (e) => {
+        phases.set(e.phase, e.epochs);
+        etas.push(e.etaSeconds ?? 0);
+      },
+    });
     expect(phases.get("warmup")).toBe(3);
     expect(phases.get("train")).toBe(3);
+    // the ETA counts the scaled epochs: it reaches 0 only at the last of the six
+    expect(etas).toHaveLength(6);
+    expect(etas.slice(0, -1).every((s) => s > 0)).toBe(true);
+    expect(etas[5]).toBe(0);
     const unscaled = new Map<string, number>();
     const u = new UCH({ ...TINY, epochs: 1, epochScaleItems: 32 });
     await u.fit(small, { onProgress: (e) => unscaled.set(e.phase, e.epochs) });

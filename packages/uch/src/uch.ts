@@ -71,73 +71,46 @@ function createUpdates(nets: UCHNetworks, c: UCHConfig, ctx: FitContext): Altern
   };
 }
 
-/** Step (16): update D^f on the outer discriminators' BCE; recorded as `Df`, `Df.dfI`, `Df.dfT`. */
-function outerDiscriminatorStep(
-  epoch: EpochContext,
-  nets: UCHNetworks,
-  u: AlternatingUpdates,
-  v: tf.Tensor,
-  t: tf.Tensor,
-): Promise<Record<string, number>> {
-  return epoch.step(() => outerDiscriminatorLoss(nets, v, t), u.df, { name: "Df" });
+/** What each of steps (16)–(19) needs: the epoch, the networks, the config, the updates, the batch. */
+interface StepInput {
+  readonly epoch: EpochContext;
+  readonly nets: UCHNetworks;
+  readonly c: UCHConfig;
+  readonly u: AlternatingUpdates;
+  /** Image and text rows of the mini-batch. */
+  readonly v: tf.Tensor;
+  readonly t: tf.Tensor;
 }
+
+/** Step (16): update D^f on the outer discriminators' BCE; recorded as `Df`, `Df.dfI`, `Df.dfT`. */
+const outerDiscriminatorStep = ({ epoch, nets, u, v, t }: StepInput) =>
+  epoch.step(() => outerDiscriminatorLoss(nets, v, t), u.df, { name: "Df" });
 
 /** Step (17): update E and G^f by minimising L_f (eq. 8); recorded as `Lf` and `Lf.<term>`. */
-function outerGeneratorStep(
-  epoch: EpochContext,
-  nets: UCHNetworks,
-  c: UCHConfig,
-  u: AlternatingUpdates,
-  v: tf.Tensor,
-  t: tf.Tensor,
-): Promise<Record<string, number>> {
-  return epoch.step(() => outerGeneratorLoss(nets, v, t, c), u.gf, { name: "Lf" });
-}
+const outerGeneratorStep = ({ epoch, nets, c, u, v, t }: StepInput) =>
+  epoch.step(() => outerGeneratorLoss(nets, v, t, c), u.gf, { name: "Lf" });
 
 /** Step (18): update D^z on the inner discriminators' BCE; recorded as `Dz`, `Dz.dzI`, `Dz.dzT`. */
-function innerDiscriminatorStep(
-  epoch: EpochContext,
-  nets: UCHNetworks,
-  u: AlternatingUpdates,
-  v: tf.Tensor,
-  t: tf.Tensor,
-): Promise<Record<string, number>> {
-  return epoch.step(() => innerDiscriminatorLoss(nets, v, t), u.dz, { name: "Dz" });
-}
+const innerDiscriminatorStep = ({ epoch, nets, u, v, t }: StepInput) =>
+  epoch.step(() => innerDiscriminatorLoss(nets, v, t), u.dz, { name: "Dz" });
 
 /** Step (19): update G^z by minimising L_z (eq. 14), Z held fixed; recorded as `Lz` and `Lz.<term>`. */
-function innerGeneratorStep(
-  epoch: EpochContext,
-  nets: UCHNetworks,
-  c: UCHConfig,
-  u: AlternatingUpdates,
-  v: tf.Tensor,
-  t: tf.Tensor,
-): Promise<Record<string, number>> {
-  return epoch.step(() => innerGeneratorLoss(nets, v, t, c), u.gz, { name: "Lz" });
-}
+const innerGeneratorStep = ({ epoch, nets, c, u, v, t }: StepInput) =>
+  epoch.step(() => innerGeneratorLoss(nets, v, t, c), u.gz, { name: "Lz" });
 
 /**
  * One iteration of the paper's alternating loop on a mini-batch: steps (16)–(19), or (16)–(17)
  * only during the outer-cycle warm-up; records `total` = L_f + L_z.
  */
-async function alternatingUpdate(
-  epoch: EpochContext,
-  nets: UCHNetworks,
-  c: UCHConfig,
-  u: AlternatingUpdates,
-  v: tf.Tensor,
-  t: tf.Tensor,
-  withInnerCycle: boolean,
-): Promise<void> {
-  await outerDiscriminatorStep(epoch, nets, u, v, t);
-  const lf = await outerGeneratorStep(epoch, nets, c, u, v, t);
+async function alternatingUpdate(s: StepInput, withInnerCycle: boolean): Promise<void> {
+  await outerDiscriminatorStep(s);
+  const lf = await outerGeneratorStep(s);
   let lz = 0;
   if (withInnerCycle) {
-    await innerDiscriminatorStep(epoch, nets, u, v, t);
-    lz = (await innerGeneratorStep(epoch, nets, c, u, v, t)).total;
+    await innerDiscriminatorStep(s);
+    lz = (await innerGeneratorStep(s)).total;
   }
-  epoch.record({ total: lf.total + lz });
+  s.epoch.record({ total: lf.total + lz });
 }
 
 /** The epoch's mini-batches: a fresh permutation, batches of `batchSize` (the last short one dropped). */
@@ -210,9 +183,12 @@ export class UCH extends BaseHasher<UCHConfig> {
       this.nets.imageOutputRelu = e.imageOutputRelu;
   }
 
-  /** Warm-up and joint epochs together, before the `epochScaleItems` multiplier (for progress and ETA). */
-  protected override totalEpochs(): number {
-    return this.config.warmupEpochs + this.config.epochs;
+  /** Warm-up and joint epochs × the `epochScaleItems` multiplier, for the progress ETA. */
+  protected override totalEpochs(rows: number): number {
+    return (
+      (this.config.warmupEpochs + this.config.epochs) *
+      epochScale(this.config.epochScaleItems, rows)
+    );
   }
 
   /**
@@ -251,7 +227,8 @@ export class UCH extends BaseHasher<UCHConfig> {
       const v = rowsTensor(train.image, batches[b]);
       const t = rowsTensor(train.text, batches[b]);
       try {
-        await alternatingUpdate(epoch, this.networks, this.config, updates, v, t, withInnerCycle);
+        const step = { epoch, nets: this.networks, c: this.config, u: updates, v, t };
+        await alternatingUpdate(step, withInnerCycle);
         if (withInnerCycle && b === batches.length - 1) epoch.record({ ...this.monitor(v, t) });
       } finally {
         tf.dispose([v, t]);

@@ -149,9 +149,11 @@ export class UGACH extends BaseHasher<UGACHConfig> {
     return this.G ? this.G.namedWeights("G.") : {};
   }
 
-  /** Pre-training plus adversarial epochs, for the progress ETA (before `epochScaleItems`). */
-  protected override totalEpochs(): number {
-    return this.config.pretrainEpochs + this.config.epochs;
+  /** Pre-training plus adversarial epochs × the `epochScaleItems` multiplier, for the progress ETA. */
+  protected override totalEpochs(rows: number): number {
+    const c = this.config;
+    const n = c.trainItems > 0 ? Math.min(rows, c.trainItems) : rows;
+    return (c.pretrainEpochs + c.epochs) * epochScale(c.epochScaleItems, n);
   }
 
   /** h(x) − 0.5 of D's pathway for the modality (bit = value ≥ 0). */

@@ -324,8 +324,8 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
   protected encodeBatchSize(): number {
     return DEFAULT_ENCODE_BATCH;
   }
-  /** Epochs over all phases, for the ETA in progress events (optional). */
-  protected totalEpochs(): number | undefined {
+  /** Epochs over all phases for `rows` training rows, for the ETA in progress events (optional). */
+  protected totalEpochs(_rows: number): number | undefined {
     return undefined;
   }
 
@@ -364,7 +364,7 @@ export abstract class BaseHasher<C extends BaseConfig> implements Hasher<C> {
       method: s.methodName,
       signal: options.signal,
       onProgress: options.onProgress as ((e: FitProgress) => void) | undefined,
-      totalEpochs: this.totalEpochs(),
+      totalEpochs: this.totalEpochs(data.image.rows),
     });
     // Safety net: every tensor created during fit that is not a variable or a model weight is
     // released when fit ends, even if the method forgot one on an abort or error path.
