@@ -1,5 +1,5 @@
 import type { BinaryCodes } from "./codes";
-import { checkPair, distancesJs, pop16Table } from "./distance";
+import { checkPair, distancesJs } from "./distance";
 import { KERNEL_WASM_BASE64 } from "./kernel-wasm";
 
 /** Which distance kernel runs: WebAssembly (`i64.popcnt`) or plain JavaScript. */
