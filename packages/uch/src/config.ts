@@ -191,6 +191,9 @@ const QUICK_BUDGET = {
   lrStepEvery: 0,
   epochs: 8,
   input: "center-scale",
+  // a small training set gets the updates of 2,000 pairs: chosen by the worst case over the
+  // feature-form suite (docs/experiments/input-stage-selection.md, stage 3)
+  epochScaleItems: 2000,
 } satisfies Partial<UCHConfig>;
 
 /**

@@ -182,6 +182,9 @@ export const UGACH_CONFIG = defineConfig("UGACH", UGACH_SCHEMA, {
     candidateSharing: "batch",
     epochScaleItems: 5000,
     input: "center-scale",
+    // a denser correlation graph: chosen by the worst case over the feature-form suite
+    // (docs/experiments/input-stage-selection.md, stage 3)
+    knnPerModality: 10,
   },
   Baseline: { graph: "pair", epochs: 0 },
   "Baseline-GAN": { graph: "pair" },
