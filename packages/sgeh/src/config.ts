@@ -195,7 +195,11 @@ const PAPER_SMALL: Partial<SGEHConfig> = { epochs: 10, edgesPerEpoch: 1000, hidd
 /**
  * `quick`, chosen on synthetic-val and uci-val only (docs/experiments/sgeh.md): 20 epochs of ≤ 1,000
  * edges in steps of K = 8 batches of t = 8 edges, Adam (lr 1e-3 both nets), A marking every Z-edge
- * among a batch's vertices, hidden width 1024.
+ * among a batch's vertices, hidden width 1024. The input stage `center-scale` and TxtNet's last-layer
+ * std 0.04 come from the worst-case selection (docs/experiments/input-stage-selection.md): 0.04
+ * gives the text outputs at init the reference's scale (std ≈ 0.5) on unit-RMS inputs through 1,024
+ * hidden units, where the reference's 0.3 (for unit-norm 512-d embeddings through 4,096) saturates
+ * tanh(βy) from the first step.
  */
 const QUICK: Partial<SGEHConfig> = {
   ...PAPER_SMALL,
@@ -206,6 +210,7 @@ const QUICK: Partial<SGEHConfig> = {
   lrText: 1e-3,
   batchAdjacency: "all",
   input: "center-scale",
+  textLastInitStd: 0.04,
 };
 
 /**
@@ -217,7 +222,8 @@ export const SGEH_CONFIG = defineConfig("SGEH", SGEH_SCHEMA, {
   paper: {},
   /**
    * Reduced budget for a 2-core CPU (≤ 60 s a fit on 5,000 pairs): 20 epochs of ≤ 1,000 edges,
-   * 8 batches of 8 edges a step, Adam 1e-3, batchAdjacency "all", hidden width 1024.
+   * 8 batches of 8 edges a step, Adam 1e-3, batchAdjacency "all", hidden width 1024, input
+   * `center-scale`, TxtNet's last-layer init N(0, 0.04²).
    */
   quick: QUICK,
   /** `paper` at a small budget: 10 epochs of ≤ 1,000 edges, hidden 1024, SGD, one batch a step. */

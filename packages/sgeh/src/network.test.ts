@@ -1,5 +1,6 @@
 import { createRng, initBackend, tf } from "@cmh/tensor-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SGEH_DEFAULTS, SGEH_PRESETS } from "./config";
 import { buildNetworks, relaxedCodes } from "./network";
 
 beforeAll(async () => {
@@ -32,5 +33,45 @@ describe("networks", () => {
     expect(near).toBeGreaterThan(hard.length * 0.9);
     for (const m of [image, text, disc]) m.dispose();
     x.dispose();
+  });
+  it("quick's TxtNet starts unsaturated on unit-RMS inputs, at the reference's output scale", () => {
+    // Initial std of TxtNet's outputs y for inputs x (rows × d), with the given width and last std.
+    const outputStd = (x: tf.Tensor2D, hidden: number, textLastInitStd: number) => {
+      const cfg = { ...c, hidden, bits: 32, textLastInitStd };
+      const nets = buildNetworks({ image: 4, text: x.shape[1] }, cfg, createRng(7));
+      const y = nets.text.apply(x, false);
+      const std = Math.sqrt(tf.moments(y).variance.dataSync()[0]);
+      for (const m of [nets.image, nets.text, nets.disc]) m.dispose();
+      y.dispose();
+      return std;
+    };
+    // The reference: unit-norm 512-d embeddings (entries of RMS 1/√512), 4096 hidden, N(0, 0.3²).
+    const unitNorm = tf.tidy(() =>
+      tf.div(tf.randomNormal([256, 512], 0, 1, "float32", 8), Math.sqrt(512)),
+    );
+    // After the input stage: entries of RMS 1.
+    const unitRms = tf.randomNormal([256, 512], 0, 1, "float32", 9) as tf.Tensor2D;
+    const reference = outputStd(
+      unitNorm as tf.Tensor2D,
+      SGEH_DEFAULTS.hidden,
+      SGEH_DEFAULTS.textLastInitStd,
+    );
+    const quick = outputStd(
+      unitRms,
+      SGEH_PRESETS.quick.hidden ?? 0,
+      SGEH_PRESETS.quick.textLastInitStd ?? 0,
+    );
+    const quickWithPaperInit = outputStd(
+      unitRms,
+      SGEH_PRESETS.quick.hidden ?? 0,
+      SGEH_DEFAULTS.textLastInitStd,
+    );
+    expect(reference).toBeGreaterThan(0.3);
+    expect(reference).toBeLessThan(0.8);
+    expect(quick / reference).toBeGreaterThan(0.7);
+    expect(quick / reference).toBeLessThan(1.4);
+    // The reference's 0.3 on unit-RMS inputs: tanh(y) saturated from the first step.
+    expect(quickWithPaperInit).toBeGreaterThan(2.5);
+    tf.dispose([unitNorm, unitRms]);
   });
 });
