@@ -39,11 +39,9 @@ describe("networks", () => {
     const outputStd = (x: tf.Tensor2D, hidden: number, textLastInitStd: number) => {
       const cfg = { ...c, hidden, bits: 32, textLastInitStd };
       const nets = buildNetworks({ image: 4, text: x.shape[1] }, cfg, createRng(7));
-      const y = nets.text.apply(x, false);
-      const std = Math.sqrt(tf.moments(y).variance.dataSync()[0]);
+      const variance = tf.tidy(() => tf.moments(nets.text.apply(x, false)).variance.dataSync()[0]);
       for (const m of [nets.image, nets.text, nets.disc]) m.dispose();
-      y.dispose();
-      return std;
+      return Math.sqrt(variance);
     };
     // The reference: unit-norm 512-d embeddings (entries of RMS 1/√512), 4096 hidden, N(0, 0.3²).
     const unitNorm = tf.tidy(() =>
